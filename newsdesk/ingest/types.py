@@ -1,0 +1,75 @@
+"""Typed values passed between the ingest stages.
+
+fetcher -> FetchResult -> parsers -> ParsedFeed[ParsedEntry] -> extract ->
+ExtractedPage -> sanitize -> pipeline (the only stage that touches the ORM).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A response from a source, read within the size cap."""
+
+    url: str
+    status: int
+    content: bytes
+    headers: Mapping[str, str]
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+@dataclass
+class ParsedEntry:
+    """One feed entry, before extraction and sanitizing (HTML fields are raw)."""
+
+    guid: str
+    url: str
+    title: str
+    summary_html: str = ""
+    content_html: str = ""
+    author: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    image_url: str = ""
+    language: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedFeed:
+    """A parsed feed document: its metadata and entries."""
+
+    format: str
+    title: str = ""
+    site_url: str = ""
+    language: str = ""
+    entries: list[ParsedEntry] = field(default_factory=list)
+    warning: str = ""
+
+
+@dataclass
+class ExtractedPage:
+    """Main content and metadata taken from an article page (HTML not sanitized)."""
+
+    html: str
+    text: str
+    title: str = ""
+    author: str = ""
+    published: datetime | None = None
+    image_url: str = ""
+    language: str = ""
+    canonical_url: str = ""
+    description: str = ""

@@ -1,0 +1,102 @@
+"""Where news comes from: sources, the categories they file into, and editors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Category(models.Model):
+    """A section of the site (World, Technology...) shown in the navigation."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    order = models.PositiveIntegerField(default=0, help_text="Lower comes first in navigation.")
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:category", kwargs={"slug": self.slug})
+
+
+class Editor(models.Model):
+    """A person who looks after sources and whose box appears under their articles."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="editor_profile",
+    )
+    display_name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    photo = models.URLField(
+        blank=True, help_text="URL of a square portrait; a monogram is shown when empty."
+    )
+    bio = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:editor", kwargs={"slug": self.slug})
+
+    @property
+    def initials(self) -> str:
+        return "".join(word[0] for word in self.display_name.split()[:2]).upper()
+
+
+class FetchStatus(models.TextChoices):
+    NEVER = "never", "Never fetched"
+    OK = "ok", "OK"
+    NOT_MODIFIED = "not_modified", "Not modified"
+    ERROR = "error", "Error"
+
+
+class Source(models.Model):
+    """A feed (or a site whose feed was discovered) fetched on a schedule."""
+
+    name = models.CharField(max_length=200)
+    feed_url = models.URLField(max_length=2000, unique=True)
+    site_url = models.URLField(max_length=2000, blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources"
+    )
+    language = models.CharField(
+        max_length=16, blank=True, help_text="ISO 639-1 code; detected when empty."
+    )
+    editor = models.ForeignKey(
+        Editor, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources"
+    )
+    active = models.BooleanField(default=True)
+    fetch_interval = models.DurationField(default=timedelta(minutes=30))
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(
+        max_length=20, choices=FetchStatus.choices, default=FetchStatus.NEVER
+    )
+    last_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    next_fetch_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,44 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsdesk.demo.server import CorpusServer
+
+DATA = Path(__file__).parent / "data"
+
+
+def service_url(env_name: str, what: str) -> str:
+    """Return a service URL from the environment, or skip (fail in CI) without one."""
+    url = os.environ.get(env_name, "")
+    if not url:
+        message = f"{what} not configured: set {env_name} to run this test"
+        if os.environ.get("NEWSDESK_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture
+def corpus_server(tmp_path: Path) -> Iterator[CorpusServer]:
+    """A real HTTP server on 127.0.0.1 serving a fresh folder (tests copy files in)."""
+    with CorpusServer(tmp_path / "www") as server:
+        (tmp_path / "www").mkdir(exist_ok=True)
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _loopback_fetching(settings: pytest.FixtureRequest) -> None:
+    """Let the crawler reach the loopback fixture servers, with no politeness delay."""
+    settings.NEWSDESK_FETCH_ALLOW_PRIVATE = True  # type: ignore[attr-defined]
+    settings.NEWSDESK_FETCH_HOST_DELAY = 0.0  # type: ignore[attr-defined]
