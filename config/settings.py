@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "newsdesk.sources",
     "newsdesk.stories",
     "newsdesk.site",
+    "newsdesk.hits",
+    "newsdesk.comments",
     "newsdesk.jobs",
 ]
 

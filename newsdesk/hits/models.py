@@ -1,0 +1,128 @@
+"""Page views counted without cookies or raw IP addresses, and their rollups.
+
+Raw ``PageView`` rows are pruned after a retention period; dashboards and
+Most Popular read the rollups, which stay small however many views arrive.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from newsdesk.stories.models import Article
+
+
+class PageKind(models.TextChoices):
+    HOME = "home", "Home"
+    LATEST = "latest", "Latest News"
+    ARTICLE = "article", "Article"
+    CATEGORY = "category", "Category"
+    EDITOR = "editor", "Editor"
+    SEARCH = "search", "Search"
+
+
+class Device(models.TextChoices):
+    DESKTOP = "desktop", "Desktop"
+    MOBILE = "mobile", "Mobile"
+    TABLET = "tablet", "Tablet"
+
+
+class FilterReason(models.TextChoices):
+    CRAWLER = "crawler", "Known crawler"
+    NO_USER_AGENT = "no_user_agent", "No User-Agent"
+    HEAD = "head", "HEAD request"
+    PREFETCH = "prefetch", "Prefetch or prerender"
+    HEADLESS = "headless", "Headless browser"
+
+
+class PageView(models.Model):
+    """One human page view. ``visitor`` is a daily hash, unlinkable once its salt is gone."""
+
+    ts = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=16, choices=PageKind.choices)
+    path = models.CharField(max_length=500)
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, db_constraint=False
+    )
+    visitor = models.CharField(max_length=32)
+    referrer_host = models.CharField(max_length=255, blank=True)
+    device = models.CharField(max_length=16, choices=Device.choices)
+    browser = models.CharField(max_length=64, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["article", "ts"], name="pageview_article_ts")]
+
+
+class DailySalt(models.Model):
+    """The random salt of one UTC day; deleted 24 hours after that day ends."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ArticleHourly(models.Model):
+    """Human views of one article in one hour (UTC)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="hourly_views", db_constraint=False
+    )
+    hour = models.DateTimeField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "hour"], name="articlehourly_unique"),
+        ]
+        indexes = [models.Index(fields=["hour", "article"], name="articlehourly_hour")]
+
+
+class SiteHourly(models.Model):
+    """Site-wide views and distinct daily visitors in one hour (UTC)."""
+
+    hour = models.DateTimeField(unique=True)
+    views = models.PositiveIntegerField(default=0)
+    visitors = models.PositiveIntegerField(default=0)
+
+
+class SiteDaily(models.Model):
+    """Site-wide views and distinct visitors of one UTC day."""
+
+    day = models.DateField(unique=True)
+    views = models.PositiveIntegerField(default=0)
+    visitors = models.PositiveIntegerField(default=0)
+
+
+class DimensionDaily(models.Model):
+    """Views per day for one value of a dimension (referrer, device, browser, source...)."""
+
+    day = models.DateField()
+    dimension = models.CharField(max_length=16)
+    value = models.CharField(max_length=255)
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "dimension", "value"], name="dimensiondaily_unique"
+            ),
+        ]
+
+
+class FilteredDaily(models.Model):
+    """Requests not counted as readers, per day and reason, so bot traffic stays visible."""
+
+    day = models.DateField()
+    reason = models.CharField(max_length=16, choices=FilterReason.choices)
+    requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "reason"], name="filtereddaily_unique"),
+        ]
+
+
+class SiteCounter(models.Model):
+    """All-time human views for the header hit counter (one row)."""
+
+    views = models.PositiveBigIntegerField(default=0)
