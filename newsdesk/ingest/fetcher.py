@@ -1,0 +1,396 @@
+"""Fetch feeds and pages politely: conditional GET, limits, robots.txt, per-host pauses.
+
+One hop of ``Fetcher.fetch``::
+
+    check scheme and address -> robots.txt -> wait for the host's slot -> GET
+        -> redirect: repeat with the next URL, up to the redirect cap
+        -> otherwise: read the body within the size cap -> FetchResult
+
+Errors (newsdesk/ingest/errors.py): NetworkError, HTTPStatusError,
+RateLimitedError, TooLargeError, TooManyRedirectsError, BlockedError, and plain
+FetchError for a URL that is not http(s).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from functools import cache
+from http import HTTPStatus
+from importlib.metadata import PackageNotFoundError, version
+from types import TracebackType
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from newsdesk.ingest.errors import (
+    BlockedError,
+    FetchError,
+    HTTPStatusError,
+    NetworkError,
+    RateLimitedError,
+    TooLargeError,
+    TooManyRedirectsError,
+)
+from newsdesk.ingest.politeness import HostThrottle
+from newsdesk.ingest.robots import (
+    ROBOTS_AGENT,
+    ROBOTS_MAX_BYTES,
+    RobotsCache,
+    RobotsRules,
+    rules_from_response,
+    unreachable_rules,
+)
+from newsdesk.ingest.types import FetchResult
+
+logger = logging.getLogger(__name__)
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
+    "application/json;q=0.8, text/html;q=0.5, */*;q=0.1"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RATE_LIMIT_STATUSES = frozenset({429, 503})
+# Follow at least five redirects for robots.txt (RFC 9309 §2.3.1.2).
+ROBOTS_MAX_REDIRECTS = 5
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One HTTP exchange, with the body read only for 2xx answers."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes = b""
+
+
+class Fetcher:
+    """Fetch URLs through one shared, thread-safe client.
+
+    Arguments left as None are read from the Django settings at each fetch, so
+    a long-lived fetcher follows changed settings (and test overrides).
+    """
+
+    def __init__(
+        self,
+        *,
+        user_agent: str | None = None,
+        timeout: float | None = None,
+        max_bytes: int | None = None,
+        max_redirects: int | None = None,
+        host_delay: float | None = None,
+        allow_private: bool | None = None,
+        respect_robots: bool = True,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._user_agent = user_agent
+        self._timeout = timeout
+        self._max_bytes = max_bytes
+        self._max_redirects = max_redirects
+        self._host_delay = host_delay
+        self._allow_private = allow_private
+        self.respect_robots = respect_robots
+        # Redirects are followed by hand so each hop gets the address,
+        # robots.txt and politeness checks.
+        self._client = httpx.Client(transport=transport, follow_redirects=False)
+        self._throttle = HostThrottle()
+        self._robots = RobotsCache(self._load_robots)
+
+    @property
+    def user_agent(self) -> str:
+        return self._user_agent if self._user_agent is not None else default_user_agent()
+
+    @property
+    def timeout(self) -> float:
+        return float(_or_setting(self._timeout, "NEWSDESK_FETCH_TIMEOUT"))
+
+    @property
+    def max_bytes(self) -> int:
+        return int(_or_setting(self._max_bytes, "NEWSDESK_FETCH_MAX_BYTES"))
+
+    @property
+    def max_redirects(self) -> int:
+        return int(_or_setting(self._max_redirects, "NEWSDESK_FETCH_MAX_REDIRECTS"))
+
+    @property
+    def host_delay(self) -> float:
+        return float(_or_setting(self._host_delay, "NEWSDESK_FETCH_HOST_DELAY"))
+
+    @property
+    def allow_private(self) -> bool:
+        return bool(_or_setting(self._allow_private, "NEWSDESK_FETCH_ALLOW_PRIVATE"))
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str = "",
+        last_modified: str = "",
+        accept: str = FEED_ACCEPT,
+    ) -> FetchResult:
+        """GET ``url``, conditionally when ``etag`` or ``last_modified`` is given."""
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        reply = self._follow(
+            url,
+            headers,
+            robots=self.respect_robots,
+            max_redirects=self.max_redirects,
+            max_bytes=self.max_bytes,
+        )
+        logger.debug("fetched", extra={"url": url, "final_url": reply.url, "status": reply.status})
+        return _to_result(reply, etag, last_modified)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _follow(
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        robots: bool,
+        max_redirects: int,
+        max_bytes: int,
+        truncate: bool = False,
+    ) -> _Reply:
+        current = url
+        for _hop in range(max_redirects + 1):
+            self._check_allowed(current, robots=robots)
+            reply = self._exchange(current, headers, max_bytes=max_bytes, truncate=truncate)
+            target = _redirect_target(reply)
+            if target is None:
+                return reply
+            current = target
+        raise TooManyRedirectsError(f"more than {max_redirects} redirects from {url}")
+
+    def _check_allowed(self, url: str, *, robots: bool) -> None:
+        host = _parse_url(url).host
+        if not self.allow_private:
+            check_public_host(host)
+        if robots:
+            self._robots.check(url, ROBOTS_AGENT)
+
+    def _exchange(
+        self, url: str, headers: dict[str, str], *, max_bytes: int, truncate: bool
+    ) -> _Reply:
+        timeout = self.timeout
+        request = self._client.build_request(
+            "GET", url, headers={**headers, "User-Agent": self.user_agent}, timeout=timeout
+        )
+        with self._throttle.slot(request.url.host, self.host_delay):
+            try:
+                return self._send(request, max_bytes=max_bytes, truncate=truncate)
+            except httpx.TimeoutException as error:
+                raise NetworkError(
+                    f"timed out after {timeout:g} s fetching {url} ({type(error).__name__})"
+                ) from error
+            except httpx.ConnectError as error:
+                raise NetworkError(
+                    f"could not connect to {request.url.netloc.decode()}: {error}"
+                ) from error
+            except httpx.DecodingError as error:
+                raise FetchError(f"could not decode the body of {url}: {error}") from error
+            except httpx.HTTPError as error:
+                raise NetworkError(f"network error fetching {url}: {error}") from error
+
+    def _send(self, request: httpx.Request, *, max_bytes: int, truncate: bool) -> _Reply:
+        response = self._client.send(request, stream=True)
+        try:
+            content = b""
+            if 200 <= response.status_code < 300:
+                content = _read_capped(response, max_bytes, truncate=truncate)
+        finally:
+            response.close()
+        return _Reply(str(response.url), response.status_code, dict(response.headers), content)
+
+    def _load_robots(self, url: str) -> RobotsRules:
+        """Request robots.txt through the client, without a robots.txt check of its own."""
+        try:
+            reply = self._follow(
+                url,
+                {"Accept": "text/plain, */*;q=0.5"},
+                robots=False,
+                max_redirects=ROBOTS_MAX_REDIRECTS,
+                max_bytes=ROBOTS_MAX_BYTES,
+                truncate=True,
+            )
+        except TooManyRedirectsError:
+            # Past five redirects the file may be taken as unavailable (RFC 9309 §2.3.1.2).
+            return rules_from_response(404, b"")
+        except FetchError as error:
+            logger.warning("robots.txt unreachable", extra={"url": url, "error": str(error)})
+            return unreachable_rules(str(error))
+        return rules_from_response(reply.status, reply.content)
+
+
+def default_user_agent() -> str:
+    """Name the site and where to reach its operator, then the robots.txt product token."""
+    site, site_url = _setting("NEWSDESK_SITE_NAME"), _setting("NEWSDESK_SITE_URL")
+    return f"{site}/{_version()} (+{site_url}) {ROBOTS_AGENT}"
+
+
+def _or_setting(value: object, name: str) -> Any:
+    """Return ``value``, or the Django setting ``name`` when it is None."""
+    return value if value is not None else _setting(name)
+
+
+def _setting(name: str) -> Any:
+    # The NEWSDESK_ settings come from the table in newsdesk/core/env.py at
+    # startup, which the django-stubs plugin cannot see.
+    return getattr(settings, name)
+
+
+@cache
+def _version() -> str:
+    try:
+        return version("newsdesk")
+    except PackageNotFoundError:
+        return "0"
+
+
+def parse_retry_after(value: str, now: datetime | None = None) -> datetime | None:
+    """Return when to retry from a Retry-After value (RFC 9110 §10.2.3), or None."""
+    value = value.strip()
+    now = now or datetime.now(UTC)
+    if value.isascii() and value.isdigit():
+        try:
+            return now + timedelta(seconds=int(value))
+        except OverflowError:
+            return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    # HTTP-dates are always GMT; a "-0000" zone parses as naive.
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def check_public_host(host: str) -> None:
+    """Raise BlockedError when ``host`` is or resolves to a non-public address (SSRF)."""
+    for address in resolve_host(host):
+        if not _is_public(address):
+            raise BlockedError(f"{host} resolves to the non-public address {address}")
+
+
+def resolve_host(host: str) -> list[IPAddress]:
+    """Return the addresses of ``host``; an IP literal is returned without a lookup."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as error:
+        raise NetworkError(f"could not resolve {host}: {error}") from error
+    # Drop an IPv6 zone ("fe80::1%eth0"), which ip_address() does not accept.
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+
+
+def _is_public(address: IPAddress) -> bool:
+    # ::ffff:10.0.0.1 reaches 10.0.0.1; judge the IPv4 address it maps.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    # is_global excludes private, loopback, link-local, shared (100.64/10) and
+    # reserved ranges; multicast is never a web server.
+    return address.is_global and not address.is_multicast
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as error:
+        raise FetchError(f"invalid URL {url!r}: {error}") from error
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise FetchError(f"not an http(s) URL: {url!r}")
+    return parsed
+
+
+def _read_capped(response: httpx.Response, max_bytes: int, *, truncate: bool) -> bytes:
+    """Read the decoded body, stopping past ``max_bytes`` (cut short, or TooLargeError)."""
+    declared = response.headers.get("content-length", "")
+    if not truncate and declared.isdigit() and int(declared) > max_bytes:
+        raise TooLargeError(
+            f"{response.url} declares {declared} bytes, over the {max_bytes} byte cap"
+        )
+    chunks: list[bytes] = []
+    size = 0
+    # Count decoded bytes, so a small compressed body cannot expand without limit.
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            if truncate:
+                return b"".join(chunks)[:max_bytes]
+            raise TooLargeError(f"{response.url} is over the {max_bytes} byte cap")
+    return b"".join(chunks)
+
+
+def _redirect_target(reply: _Reply) -> str | None:
+    location = reply.headers.get("location", "")
+    if reply.status not in REDIRECT_STATUSES or not location:
+        return None
+    try:
+        return str(httpx.URL(reply.url).join(location))
+    except httpx.InvalidURL as error:
+        raise FetchError(f"invalid redirect from {reply.url} to {location!r}") from error
+
+
+def _to_result(reply: _Reply, etag: str, last_modified: str) -> FetchResult:
+    status, headers = reply.status, reply.headers
+    if status == 304:
+        # The caller keeps its stored validators unless the 304 carries new ones.
+        return FetchResult(
+            url=reply.url,
+            status=304,
+            content=b"",
+            headers=headers,
+            etag=headers.get("etag") or etag,
+            last_modified=headers.get("last-modified") or last_modified,
+        )
+    if status in RATE_LIMIT_STATUSES:
+        retry_at = parse_retry_after(headers.get("retry-after", ""))
+        later = f" (retry after {retry_at.isoformat()})" if retry_at else ""
+        raise RateLimitedError(f"{status_message(status)}{later}", status, retry_at)
+    if status >= 300:
+        raise HTTPStatusError(status_message(status), status)
+    return FetchResult(
+        url=reply.url,
+        status=status,
+        content=reply.content,
+        headers=headers,
+        etag=headers.get("etag", ""),
+        last_modified=headers.get("last-modified", ""),
+    )
+
+
+def status_message(status: int) -> str:
+    """Return e.g. "HTTP 404 Not Found"."""
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
