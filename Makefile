@@ -16,7 +16,8 @@ install: $(STAMP)
 
 ## Serve a populated site at http://127.0.0.1:8000 (SQLite, in-process crawler, offline corpus).
 demo: $(STAMP)
-	NEWSDESK_DEBUG=true NEWSDESK_FETCH_ALLOW_PRIVATE=true NEWSDESK_VAR_DIR=var/demo \
+	NEWSDESK_DEBUG=true NEWSDESK_FETCH_ALLOW_PRIVATE=true NEWSDESK_FETCH_ALLOWED_HOSTS=127.0.0.1 \
+		NEWSDESK_VAR_DIR=var/demo NEWSDESK_FETCH_HOST_DELAY=0 \
 		$(BIN)/newsdesk demo
 
 ## Run the whole suite on SQLite, then on PostgreSQL when NEWSDESK_TEST_DATABASE_URL is set.

@@ -1,0 +1,121 @@
+"""`newsdesk demo`: serve a populated site from the bundled offline corpus.
+
+A real HTTP server on 127.0.0.1 serves the corpus; the real crawler fetches it
+like any source, then the site is served with the in-process scheduler.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+from rich.console import Console
+
+from newsdesk.demo import catalog
+from newsdesk.demo.readers import start_reader_burst
+from newsdesk.demo.server import CorpusServer
+from newsdesk.jobs.management.commands.crawl import crawl_with_progress, print_summary
+from newsdesk.jobs.server import serve
+from newsdesk.sources.models import Category, Editor, Source
+
+CORPUS_PORT = 8001
+
+
+class Command(BaseCommand):
+    help = "Populate the site from the bundled corpus over loopback HTTP, then serve it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="Populate, then exit.")
+        parser.add_argument("--no-readers", action="store_true", help="Skip simulated readers.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console(file=self.stdout)
+        call_command("migrate", interactive=False, verbosity=0)
+        server = start_corpus_server(Path(settings.VAR_DIR) / "corpus")
+        console.print(f"Corpus server: {server.base_url} (bundled feeds and pages, loopback only)")
+        sources = load_catalog(server)
+        console.print(f"Crawling {len(sources)} demo sources over loopback HTTP...")
+        print_summary(crawl_with_progress(sources, console), console)
+        password = ensure_admin()
+        site = f"http://{options['bind']}"
+        console.print(
+            f"\n[bold]Newsdesk demo[/bold] at {site}/  —  staff: {site}/admin/ "
+            f"(user [bold]admin[/bold], password [bold]{password}[/bold]), "
+            f"dashboard {site}/dashboard/, moderation {site}/moderation/\n"
+        )
+        if options["no_serve"]:
+            server.stop()
+            return
+        ready = None if options["no_readers"] else (lambda: start_reader_burst(site) and None)
+        serve(bind=options["bind"], workers=1, threads=8, scheduler=True, on_ready=ready)
+
+
+def start_corpus_server(root: Path) -> CorpusServer:
+    """Serve the rendered corpus on a fixed port when free, so stored URLs stay valid."""
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        server = CorpusServer(root, port=CORPUS_PORT)
+    except OSError:
+        server = CorpusServer(root, port=0)
+    catalog.render_corpus(server.base_url, root)
+    return server.start()
+
+
+def load_catalog(server: CorpusServer) -> list[Source]:
+    """Create the demo's categories, editors and sources (again on each run, idempotently)."""
+    categories = {
+        name: Category.objects.update_or_create(slug=slug, defaults={"name": name, "order": order})[
+            0
+        ]
+        for name, slug, order in catalog.CATEGORIES
+    }
+    editors = {item.slug: ensure_editor(item) for item in catalog.EDITORS}
+    sources = []
+    for item in catalog.SOURCES:
+        source, _ = Source.objects.update_or_create(
+            name=item.name,
+            defaults={
+                "feed_url": server.url(item.path),
+                "category": categories[item.category],
+                "editor": editors[item.editor_slug],
+                "language": item.language,
+                "fetch_interval": timedelta(minutes=settings.NEWSDESK_FETCH_INTERVAL),
+                "next_fetch_at": timezone.now(),
+            },
+        )
+        sources.append(source)
+    return sources
+
+
+def ensure_editor(item: catalog.DemoEditor) -> Editor:
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(
+        username=item.slug, defaults={"email": f"{item.slug}@localhost", "is_staff": True}
+    )
+    editor, _ = Editor.objects.update_or_create(
+        slug=item.slug, defaults={"display_name": item.name, "bio": item.bio, "user": user}
+    )
+    return editor
+
+
+def ensure_admin() -> str:
+    """Create the demo's superuser once; its password is kept in the var folder."""
+    path = Path(settings.VAR_DIR) / "demo-admin-password"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(9))
+    password = path.read_text().strip()
+    user_model = get_user_model()
+    user = user_model.objects.filter(username="admin").first() or user_model(username="admin")
+    user.is_staff = user.is_superuser = True
+    user.email = "admin@localhost"
+    user.set_password(password)
+    user.save()
+    return password

@@ -1,0 +1,97 @@
+"""Turn a parsed entry (and its extracted page, if fetched) into a clean article."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.text import slugify
+
+from newsdesk.ingest.dates import choose_dates
+from newsdesk.ingest.extract import needs_full_text
+from newsdesk.ingest.language import detect_language
+from newsdesk.ingest.sanitize import html_to_text, plain_text, sanitize_html, summary_text
+from newsdesk.ingest.types import ExtractedPage, ParsedEntry
+from newsdesk.ingest.urls import absolutize, canonicalize, is_http_url
+
+SUMMARY_LIMIT = 300
+SLUG_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class PreparedArticle:
+    """Everything the store step writes for one entry; all HTML is sanitized."""
+
+    guid: str
+    url: str
+    slug: str
+    title: str
+    summary: str
+    body_html: str
+    body_text: str
+    author: str
+    image_url: str
+    published: datetime
+    updated: datetime | None
+    first_seen: datetime
+    language: str
+    content_hash: str
+
+
+def entry_fingerprint(entry: ParsedEntry) -> str:
+    """Hash what the source sent, so an unchanged entry is not processed again."""
+    parts = [
+        entry.title,
+        entry.url,
+        entry.summary_html,
+        entry.content_html,
+        entry.author,
+        entry.image_url,
+        entry.updated.isoformat() if entry.updated else "",
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def wants_page(entry: ParsedEntry) -> bool:
+    """Fetch the article page only when the feed gives a summary and a link to follow."""
+    return is_http_url(entry.url) and needs_full_text(entry.summary_html, entry.content_html)
+
+
+def assemble_article(
+    entry: ParsedEntry,
+    *,
+    page: ExtractedPage | None,
+    feed_url: str,
+    declared_language: str,
+    first_seen: datetime,
+) -> PreparedArticle:
+    """Combine feed entry and extracted page, sanitize, and settle dates and language."""
+    base = entry.url or feed_url
+    raw_body = page.html if page and page.text else (entry.content_html or entry.summary_html)
+    body_html = sanitize_html(raw_body, base_url=base)
+    body_text = page.text if page and page.text else html_to_text(body_html)
+    summary_source = entry.summary_html or (page.description if page else "") or body_html
+    title = plain_text(entry.title) or (plain_text(page.title) if page else "") or "Untitled"
+    claimed = entry.published or (page.published if page else None)
+    dates = choose_dates(claimed, entry.updated, first_seen)
+    # An operator's choice on the source beats what the feed or page declares.
+    declared = declared_language or entry.language or (page.language if page else "")
+    language = detect_language(body_text or title, declared)
+    image = entry.image_url or (page.image_url if page else "")
+    return PreparedArticle(
+        guid=entry.guid,
+        url=canonicalize(absolutize(entry.url, feed_url)) if entry.url else "",
+        slug=slugify(title, allow_unicode=True)[:SLUG_LIMIT].strip("-") or "article",
+        title=title,
+        summary=summary_text(summary_source, SUMMARY_LIMIT),
+        body_html=body_html,
+        body_text=body_text,
+        author=plain_text(entry.author or (page.author if page else "")),
+        image_url=absolutize(image, base) if image and is_http_url(absolutize(image, base)) else "",
+        published=dates.published,
+        updated=dates.updated,
+        first_seen=dates.first_seen,
+        language=language,
+        content_hash=entry_fingerprint(entry),
+    )
