@@ -5,6 +5,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("dashboard/", include("newsdesk.hits.dashboard_urls")),
+    path("hits/", include("newsdesk.hits.urls")),
     path("", include("newsdesk.site.urls")),
 ]
 

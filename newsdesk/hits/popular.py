@@ -1,0 +1,123 @@
+"""Most Popular and hot ranking, read from the hourly article rollup.
+
+Both read ``ArticleHourly`` (one row per article per hour with views), never the
+raw ``PageView`` table, so their cost depends on the number of articles read in
+the window, not on the number of views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Sum
+from django.utils import timezone
+
+from newsdesk.hits.models import ArticleHourly
+from newsdesk.stories.models import Article
+
+WINDOWS: dict[str, timedelta] = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+}
+WINDOW_LABELS: dict[str, str] = {"24h": "24 hours", "7d": "7 days", "30d": "30 days"}
+
+# Hacker News' classic formula: points / (age_hours + 2) ** gravity.
+HOT_GRAVITY = 1.8
+HOT_WINDOW = timedelta(hours=48)
+HOT_CANDIDATES = 200
+
+# The sidebar shows on every page; one query a minute per window is plenty.
+CACHE_SECONDS = 60
+
+
+class UnknownWindowError(ValueError):
+    """A Most Popular window other than 24h, 7d or 30d."""
+
+
+@dataclass(frozen=True)
+class HotArticle:
+    """An article with its recent views and the decayed score that ranks it."""
+
+    article: Article
+    views: int
+    score: float
+
+
+def resolve_window(window: str | None) -> str:
+    """Return ``window`` when valid, else the site's default window."""
+    if window in WINDOWS:
+        return str(window)
+    return str(settings.NEWSDESK_POPULAR_WINDOW)
+
+
+def window_start(window: str, now: datetime | None = None) -> datetime:
+    """Return the first hour bucket inside ``window`` (the current hour counts as one)."""
+    try:
+        span = WINDOWS[window]
+    except KeyError:
+        raise UnknownWindowError(window) from None
+    current_hour = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    return current_hour - span + timedelta(hours=1)
+
+
+def top_article_views(since: datetime, until: datetime | None, limit: int) -> list[tuple[int, int]]:
+    """Return ``(article id, views)`` of the most viewed published articles in [since, until)."""
+    rows = ArticleHourly.objects.filter(hour__gte=since)
+    if until is not None:
+        rows = rows.filter(hour__lt=until)
+    ranked = (
+        rows.filter(article__in=Article.objects.published().values("pk"))
+        .values_list("article_id")
+        .annotate(total=Sum("views"))
+        .order_by("-total", "-article_id")[:limit]
+    )
+    return [(int(pk), int(total)) for pk, total in ranked]
+
+
+def _with_articles(pairs: list[tuple[int, int]]) -> list[tuple[Article, int]]:
+    """Fetch the articles of ``(id, views)`` pairs, keeping order and dropping hidden ones."""
+    articles = Article.objects.for_listing().in_bulk([pk for pk, _ in pairs])
+    return [(articles[pk], views) for pk, views in pairs if pk in articles]
+
+
+def most_popular(
+    window: str | None = None, limit: int = 5, now: datetime | None = None
+) -> list[tuple[Article, int]]:
+    """Return the ``limit`` published articles with most human views in ``window``."""
+    window = resolve_window(window)
+    key = f"hits:popular:{window}:{limit}"
+    pairs: list[tuple[int, int]] | None = None if now else cache.get(key)
+    if pairs is None:
+        pairs = top_article_views(window_start(window, now), None, limit)
+        if now is None:
+            cache.set(key, pairs, CACHE_SECONDS)
+    # Articles are fetched fresh so a hidden article leaves the list at once.
+    return _with_articles(pairs)
+
+
+def hot_score(views: int, age_hours: float) -> float:
+    """Score recent views with Hacker News style age decay."""
+    return views / (max(age_hours, 0.0) + 2) ** HOT_GRAVITY
+
+
+def hot_ranking(limit: int = 10, now: datetime | None = None) -> list[HotArticle]:
+    """Rank published articles by views of the last 48 hours decayed by their age."""
+    now = now or timezone.now()
+    since = now.replace(minute=0, second=0, microsecond=0) - HOT_WINDOW + timedelta(hours=1)
+    pairs = top_article_views(since, None, HOT_CANDIDATES)
+    scored = []
+    for article, views in _with_articles(pairs):
+        age_hours = (now - article.published_at).total_seconds() / 3600
+        scored.append(HotArticle(article, views, hot_score(views, age_hours)))
+    scored.sort(key=lambda hot: (-hot.score, -hot.article.pk))
+    return scored[:limit]
+
+
+def hot_lead() -> Article | None:
+    """Return the hottest article for the home page lead, or None before any views."""
+    ranked = hot_ranking(limit=1)
+    return ranked[0].article if ranked else None

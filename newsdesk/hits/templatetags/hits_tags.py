@@ -1,0 +1,40 @@
+"""Template tags that show hit counts: Most Popular, article views, the site counter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from newsdesk.hits.popular import WINDOW_LABELS, most_popular, resolve_window
+from newsdesk.hits.views import article_view_count, site_view_count
+from newsdesk.stories.models import Article
+
+register = template.Library()
+
+
+# Templates write `{% most_popular %}`; the Python name avoids shadowing the query.
+@register.inclusion_tag("hits/_most_popular.html", takes_context=True, name="most_popular")
+def most_popular_widget(context: template.Context, limit: int = 5) -> dict[str, Any]:
+    """Render the Most Popular list; ``?popular=7d`` switches the window without JS."""
+    request = context.get("request")
+    chosen = request.GET.get("popular") if request is not None else None
+    window = resolve_window(chosen)
+    return {
+        "popular": most_popular(window, limit),
+        "window": window,
+        "window_label": WINDOW_LABELS[window],
+        "windows": list(WINDOW_LABELS.items()),
+    }
+
+
+@register.inclusion_tag("hits/_article_views.html")
+def article_views(article: Article) -> dict[str, Any]:
+    """Render an article's all-time human view count."""
+    return {"views": article_view_count(article.pk)}
+
+
+@register.inclusion_tag("hits/_site_hits.html")
+def site_hits() -> dict[str, Any]:
+    """Render the header's site-wide hit counter."""
+    return {"views": site_view_count()}

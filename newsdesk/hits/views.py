@@ -1,0 +1,125 @@
+"""Staff dashboard, its CSV export and the public embeddable counters."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_GET
+
+from newsdesk.hits import charts, stats
+from newsdesk.hits.models import ArticleHourly, SiteCounter
+from newsdesk.stories.models import Article
+
+COUNTER_SECONDS = 60
+
+
+def _range_or_error(request: HttpRequest) -> tuple[stats.Range, str]:
+    """Read the range from the query string; fall back to today with a message."""
+    try:
+        return stats.parse_range(request.GET), ""
+    except stats.RangeError as exc:
+        return stats.parse_range({}), str(exc)
+
+
+@staff_member_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show views, visitors, top lists and filtered bot traffic for a range."""
+    span, error = _range_or_error(request)
+    board = stats.build_dashboard(span)
+    labels = [point.label for point in board.series]
+    chart = charts.line_chart(
+        labels,
+        [
+            charts.Line("views", [p.views for p in board.series]),
+            charts.Line("visitors", [p.visitors for p in board.series]),
+        ],
+        title=f"Views and visitors, {span.label}",
+    )
+    context: dict[str, Any] = {
+        "board": board,
+        "chart": chart,
+        "device_chart": charts.bar_chart(board.devices, "Devices"),
+        "browser_chart": charts.bar_chart(board.browsers, "Browsers"),
+        "error": error,
+        "presets": [("day", "Today"), ("30d", "30 days"), ("90d", "90 days")],
+    }
+    return render(request, "hits/dashboard.html", context)
+
+
+@staff_member_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Download the series of a range as CSV: one row per hour or day."""
+    span, _ = _range_or_error(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"views-{span.first.isoformat()}-{span.last.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    # Per-point visitors are that hour's or day's distinct daily ids, never a range total.
+    writer.writerow(["period_start_utc", "views", "daily_unique_visitors"])
+    for point in stats.series(span):
+        writer.writerow([point.start.isoformat(), point.views, point.visitors])
+    return response
+
+
+def article_view_count(article_id: int) -> int:
+    """Return all-time human views of one article from the hourly rollup."""
+    total = ArticleHourly.objects.filter(article_id=article_id).aggregate(total=Sum("views"))
+    return int(total["total"] or 0)
+
+
+def site_view_count() -> int:
+    """Return all-time human views of the whole site."""
+    counter = SiteCounter.objects.order_by("pk").first()
+    return int(counter.views) if counter else 0
+
+
+def _badge(label: str, views: int) -> dict[str, Any]:
+    """Lay out a two-part badge; Verdana 11px is about 7px a character."""
+    text = f"{views:,}"
+    label_width, value_width = 7 * len(label) + 12, 7 * len(text) + 12
+    return {
+        "label": label,
+        "views": views,
+        "text": text,
+        "label_width": label_width,
+        "value_width": value_width,
+        "width": label_width + value_width,
+        "label_mid": label_width / 2,
+        "value_mid": label_width + value_width / 2,
+    }
+
+
+def _counter_response(request: HttpRequest, fmt: str, label: str, views: int) -> HttpResponse:
+    if fmt == "json":
+        response: HttpResponse = JsonResponse({"views": views, "label": label})
+    else:
+        body = render_to_string("hits/counter.svg", _badge(label, views))
+        response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    # Any site may embed or fetch the counter; it holds nothing private.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+@cache_page(COUNTER_SECONDS)
+def article_counter(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """Serve one published article's view count as an SVG badge or JSON."""
+    if not Article.objects.published().filter(pk=pk).exists():
+        raise Http404("no such article")
+    return _counter_response(request, fmt, "views", article_view_count(pk))
+
+
+@require_GET
+@cache_page(COUNTER_SECONDS)
+def site_counter(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Serve the site-wide hit counter as an SVG badge or JSON."""
+    return _counter_response(request, fmt, "hits", site_view_count())
