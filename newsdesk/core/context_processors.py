@@ -5,13 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from newsdesk.core.dates import site_now
+from newsdesk.sources.models import Category
+from newsdesk.stories.models import ArticleStatus
+
+_NAV_CACHE_ATTR = "_newsdesk_nav_categories"
+
+
+def nav_categories(request: HttpRequest) -> list[Category]:
+    """Return the categories in navigation order, each with ``article_count``; once per request."""
+    cached: list[Category] | None = getattr(request, _NAV_CACHE_ATTR, None)
+    if cached is None:
+        published = Q(
+            sources__active=True, sources__articles__status=ArticleStatus.PUBLISHED
+        )
+        cached = list(
+            Category.objects.annotate(article_count=Count("sources__articles", filter=published))
+        )
+        setattr(request, _NAV_CACHE_ATTR, cached)
+    return cached
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    """Expose the site name, zone and disclaimer to templates."""
+    """Expose the site name, zone, disclaimer, today's date and the category list."""
     return {
         "site_name": settings.NEWSDESK_SITE_NAME,
         "site_language": settings.NEWSDESK_LANGUAGE,
         "site_disclaimer": settings.NEWSDESK_DISCLAIMER,
+        "site_today": site_now(),
+        # Lazy so pages that never show the navigation never query it.
+        "nav_categories": SimpleLazyObject(lambda: nav_categories(request)),
     }

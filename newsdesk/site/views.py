@@ -1,9 +1,127 @@
-from django.http import HttpRequest, HttpResponse
+"""Public pages of the news site; each view asks ``queries`` and renders one template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from newsdesk.core.context_processors import nav_categories
+from newsdesk.core.dates import was_updated
+from newsdesk.core.text import is_foreign_language, language_name
+from newsdesk.site import queries
+from newsdesk.site.links import absolute_url
+from newsdesk.site.search import clean_query, search_articles
+from newsdesk.sources.models import Category, Editor, Source
+from newsdesk.stories.models import Article
+
+PER_PAGE = 20
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Article]) -> Page:
+    """Return the requested page of ``queryset``; a bad or out-of-range page is a 404."""
+    paginator = Paginator(queryset, PER_PAGE)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404("No such page") from exc
+
+
+def category_for_nav(request: HttpRequest, slug: str) -> Category | None:
+    """Return the navigation category with ``slug`` (the list is already loaded for the menu)."""
+    return next((c for c in nav_categories(request) if c.slug == slug), None)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    page = queries.home_page(nav_categories(request))
+    return render(request, "site/home.html", {"page": page, "page_kind": "home"})
+
+
+@require_safe
+def latest(request: HttpRequest) -> HttpResponse:
+    page_obj = paginate(request, queries.listing())
+    return render(request, "site/latest.html", {"page_obj": page_obj, "page_kind": "latest"})
+
+
+@require_safe
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    found = category_for_nav(request, slug)
+    if found is None:
+        raise Http404("No such category")
+    page_obj = paginate(request, queries.listing().filter(source__category=found))
+    context = {"category": found, "page_obj": page_obj, "page_kind": "category"}
+    return render(request, "site/category.html", context)
+
+
+@require_safe
+def editor(request: HttpRequest, slug: str) -> HttpResponse:
+    person = get_object_or_404(Editor, slug=slug)
+    page_obj = paginate(request, queries.listing().filter(source__editor=person))
+    context = {"editor": person, "page_obj": page_obj, "page_kind": "editor"}
+    return render(request, "site/editor.html", context)
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    query = clean_query(request.GET.get("q", ""))
+    page_obj = paginate(request, search_articles(query)) if query else None
+    context = {"query": query, "page_obj": page_obj, "page_kind": "search"}
+    return render(request, "site/search.html", context)
+
+
+@require_safe
+def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    item = get_object_or_404(Article.objects.for_listing(), pk=pk)
+    canonical = item.get_absolute_url()
+    # Compare slugs, not paths: request.path is decoded, reverse() percent-encodes.
+    if slug != (item.slug or "article"):
+        return redirect(canonical, permanent=True)
+    context: dict[str, Any] = {
+        "article": item,
+        "related": queries.related_articles(item),
+        "show_updated": was_updated(item.published_at, item.updated_at),
+        "foreign_language": is_foreign_language(item.language, settings.NEWSDESK_LANGUAGE),
+        "language_label": language_name(item.language) if item.language else "",
+        "canonical_url": absolute_url(canonical),
+        "page_kind": "article",
+    }
+    return render(request, "site/article.html", context)
+
+
+@require_safe
+def disclaimer(request: HttpRequest) -> HttpResponse:
+    sources = Source.objects.filter(active=True).select_related("category")
+    return render(request, "site/disclaimer.html", {"sources": sources, "page_kind": "disclaimer"})
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {absolute_url(reverse('site:sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return HttpResponse("Not found", status=404)
+    """Render the 404 page with the site's navigation."""
+    return render(request, "404.html", {"request_path": request.path}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Server error", status=500)
+    """Render the 500 page without a request context: the database may be what failed."""
+    template = loader.get_template("500.html")
+    body = template.render({"site_name": settings.NEWSDESK_SITE_NAME})
+    return HttpResponseServerError(body)

@@ -1,0 +1,94 @@
+"""Template helpers of the public site: short titles, safe links, pagination, JSON-LD."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import template
+from django.conf import settings
+from django.core.paginator import Page
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from newsdesk.core.text import language_name, truncate_words_near
+from newsdesk.site.links import absolute_url
+from newsdesk.stories.models import Article
+
+register = template.Library()
+
+# The same escapes as django.utils.html.json_script: nothing in the data can close the tag.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def truncate_near(value: str, limit: int = 60) -> str:
+    """Shorten text at a word boundary near ``limit`` characters."""
+    return truncate_words_near(str(value), int(limit))
+
+
+@register.filter
+def http_url(value: str) -> str:
+    """Keep only http(s) URLs, so a stored ``javascript:`` link never becomes an href."""
+    text = str(value or "").strip()
+    return text if urlsplit(text).scheme in {"http", "https"} else ""
+
+
+@register.filter
+def absolute(path: str) -> str:
+    """Turn a site path into an absolute URL on NEWSDESK_SITE_URL."""
+    return absolute_url(str(path))
+
+
+@register.filter(name="language_name")
+def language_name_filter(code: str) -> str:
+    return language_name(str(code))
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: template.Context, number: int) -> str:
+    """Return the query string for page ``number``, keeping the other parameters (``q``)."""
+    query = context["request"].GET.copy()
+    query["page"] = str(number)
+    return "?" + str(query.urlencode())
+
+
+@register.simple_tag
+def elided_pages(page_obj: Page) -> list[int | str]:
+    """Return page numbers around the current page, with ellipses for the gaps."""
+    return list(page_obj.paginator.get_elided_page_range(page_obj.number))
+
+
+def json_ld(data: dict[str, Any]) -> SafeString:
+    """Render ``data`` as a JSON-LD script element, escaped for HTML."""
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', SafeString(payload))
+
+
+@register.simple_tag
+def article_json_ld(article: Article, canonical_url: str) -> SafeString:
+    """Describe an article as a schema.org NewsArticle."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": truncate_words_near(article.title, 110),
+        "mainEntityOfPage": canonical_url,
+        "url": canonical_url,
+        "datePublished": article.published_at.isoformat(),
+        "dateModified": (article.updated_at or article.published_at).isoformat(),
+        "isBasedOn": article.url,
+        "publisher": {"@type": "Organization", "name": str(settings.NEWSDESK_SITE_NAME)},
+        "sourceOrganization": {"@type": "Organization", "name": article.source.name},
+    }
+    if article.summary:
+        data["description"] = article.summary
+    if article.author:
+        data["author"] = {"@type": "Person", "name": article.author}
+    if http_url(article.image_url):
+        data["image"] = [article.image_url]
+    if article.language:
+        data["inLanguage"] = article.language
+    if article.source.category is not None:
+        data["articleSection"] = article.source.category.name
+    return json_ld(data)
