@@ -33,6 +33,14 @@ def parse_list(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def parse_popular_window(raw: str) -> str:
+    """Accept one of the Most Popular windows."""
+    value = raw.strip().lower()
+    if value not in {"24h", "7d", "30d"}:
+        raise SettingError(f"not one of 24h, 7d, 30d: {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: its name, default (as text), parser and meaning."""
@@ -154,6 +162,13 @@ SETTINGS: tuple[Setting, ...] = (
         "true",
         "Run due sources inside `newsdesk serve` (turn off when `newsdesk crawl` runs apart).",
         parse_bool,
+    ),
+    # Hit tracker: showing
+    Setting(
+        "NEWSDESK_POPULAR_WINDOW",
+        "24h",
+        "Default Most Popular window: 24h, 7d or 30d (readers can switch with ?popular=).",
+        parse_popular_window,
     ),
 )
 
