@@ -1,0 +1,82 @@
+"""Make URLs absolute and canonical, so one article has one address.
+
+Canonical URLs are what deduplication compares: the scheme and host are
+case-insensitive (RFC 3986 §6.2.2.1), default ports are noise (§6.2.3), the
+fragment never reaches the server, and tracking parameters only tell the
+publisher where a click came from.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+
+HTTP_SCHEMES = frozenset({"http", "https"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Click identifiers of ad and mail platforms; they never select content.
+TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid"}
+)
+TRACKING_PREFIXES = ("utm_",)
+
+# HTML allows surrounding whitespace in URL attributes; control characters
+# inside are stripped by browsers too (WHATWG URL: "remove all ASCII tab or newline").
+_STRIP_INSIDE = re.compile(r"[\t\n\r]")
+
+
+def absolutize(url: str, base: str) -> str:
+    """Resolve ``url`` against ``base``; return "" for an empty or unusable URL."""
+    url = _STRIP_INSIDE.sub("", url).strip()
+    if not url:
+        return ""
+    try:
+        return urljoin(base.strip(), url)
+    except ValueError:
+        # An invalid IPv6 literal or port in either URL: keep what was given.
+        return url
+
+
+def canonicalize(url: str) -> str:
+    """Return the canonical form of an http(s) URL; other URLs come back stripped."""
+    url = _STRIP_INSIDE.sub("", url).strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    if scheme not in HTTP_SCHEMES or not parts.hostname:
+        return url
+    host = parts.hostname  # already lower-cased by urllib
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and port != DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"{userinfo}@{host}" if userinfo else host
+    return urlunsplit((scheme, netloc, parts.path or "/", _drop_tracking(parts.query), ""))
+
+
+def is_http_url(url: str) -> bool:
+    """Tell whether ``url`` is an absolute http or https URL with a host."""
+    try:
+        parts = urlsplit(url.strip())
+        return parts.scheme.lower() in HTTP_SCHEMES and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def is_tracking_param(name: str) -> bool:
+    """Tell whether a query parameter name only tracks the visitor."""
+    name = unquote(name).strip().lower()
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
+def _drop_tracking(query: str) -> str:
+    # Split by hand rather than parse_qsl/urlencode so the kept parameters
+    # keep their order and their exact encoding.
+    kept = [
+        pair for pair in query.split("&") if pair and not is_tracking_param(pair.partition("=")[0])
+    ]
+    return "&".join(kept)
