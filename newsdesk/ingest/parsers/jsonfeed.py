@@ -37,11 +37,13 @@ def parse_json_feed(content: bytes, *, url: str) -> ParsedFeed:
 
     base = absolute_url(_string(document.get("feed_url")), url) or url
     feed_language = normalise_language(_string(document.get("language")))
+    # Items without authors are written by the feed's authors (JSON Feed 1.1 "authors").
+    feed_author = _authors(document)
     entries: list[ParsedEntry] = []
     skipped: list[str] = []
     for position, item in enumerate(document["items"]):
         try:
-            entries.append(convert_item(item, base, feed_language))
+            entries.append(convert_item(item, base, feed_language, feed_author))
         except Exception as error:  # one odd item must not lose the rest
             logger.warning(
                 "feed entry skipped",
@@ -58,7 +60,7 @@ def parse_json_feed(content: bytes, *, url: str) -> ParsedFeed:
     )
 
 
-def convert_item(item: Any, base: str, feed_language: str) -> ParsedEntry:
+def convert_item(item: Any, base: str, feed_language: str, feed_author: str = "") -> ParsedEntry:
     """Convert one JSON Feed item into a ParsedEntry."""
     if not isinstance(item, dict):
         raise TypeError(f"item is a {type(item).__name__}, not an object")
@@ -74,7 +76,7 @@ def convert_item(item: Any, base: str, feed_language: str) -> ParsedEntry:
         summary_html=text_to_html(_string(item.get("summary"))),
         content_html=_string(item.get("content_html"))
         or text_to_html(_string(item.get("content_text"))),
-        author=_authors(item),
+        author=_authors(item) or feed_author,
         published=published or updated,
         updated=updated,
         image_url=_image_url(item, base),
@@ -109,11 +111,11 @@ def _format(version: Any) -> str:
     return "json1"
 
 
-def _authors(item: dict[str, Any]) -> str:
+def _authors(holder: dict[str, Any]) -> str:
     """Join author names: 1.1's "authors" list, else 1.0's "author" object."""
-    people = item.get("authors")
+    people = holder.get("authors")
     if not isinstance(people, list):
-        people = [item.get("author")]
+        people = [holder.get("author")]
     names = [
         plain_text(_string(person.get("name"))) for person in people if isinstance(person, dict)
     ]
