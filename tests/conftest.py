@@ -42,3 +42,5 @@ def _loopback_fetching(settings: pytest.FixtureRequest) -> None:
     """Let the crawler reach the loopback fixture servers, with no politeness delay."""
     settings.NEWSDESK_FETCH_ALLOW_PRIVATE = True  # type: ignore[attr-defined]
     settings.NEWSDESK_FETCH_HOST_DELAY = 0.0  # type: ignore[attr-defined]
+    # Whatever a fixture feed links to, the crawler never leaves the machine.
+    settings.NEWSDESK_FETCH_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]  # type: ignore[attr-defined]

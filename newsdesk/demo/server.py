@@ -44,6 +44,13 @@ class Overrides:
     responses: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients hanging up mid-request are normal for a crawler; stay quiet."""
+
+
 class CorpusServer:
     """Serve ``root`` on 127.0.0.1 in a background thread."""
 
@@ -53,8 +60,7 @@ class CorpusServer:
         self.overrides = Overrides()
         self._lock = threading.Lock()
         handler = _make_handler(self)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _QuietServer(("127.0.0.1", port), handler)
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property

@@ -63,7 +63,8 @@ def assemble_article(
     *,
     page: ExtractedPage | None,
     feed_url: str,
-    declared_language: str,
+    source_language: str,
+    feed_language: str,
     first_seen: datetime,
 ) -> PreparedArticle:
     """Combine feed entry and extracted page, sanitize, and settle dates and language."""
@@ -75,8 +76,10 @@ def assemble_article(
     title = plain_text(entry.title) or (plain_text(page.title) if page else "") or "Untitled"
     claimed = entry.published or (page.published if page else None)
     dates = choose_dates(claimed, entry.updated, first_seen)
-    # An operator's choice on the source beats what the feed or page declares.
-    declared = declared_language or entry.language or (page.language if page else "")
+    # An operator's choice on the source beats any declaration; the article page
+    # itself knows its language better than a channel-wide feed default.
+    page_language = page.language if page and page.text else ""
+    declared = source_language or page_language or entry.language or feed_language
     language = detect_language(body_text or title, declared)
     image = entry.image_url or (page.image_url if page else "")
     return PreparedArticle(

@@ -132,7 +132,8 @@ def store_entry(source: Source, entry: ParsedEntry, fetcher: Fetcher, feed_langu
         entry,
         page=page,
         feed_url=source.feed_url,
-        declared_language=source.language or feed_language,
+        source_language=source.language,
+        feed_language=feed_language,
         first_seen=existing.first_seen_at if existing else timezone.now(),
     )
     if existing is None:
