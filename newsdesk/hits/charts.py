@@ -47,6 +47,11 @@ def _y(value: float, top: int) -> float:
     return TOP + (HEIGHT - TOP - BOTTOM) * (1 - value / top)
 
 
+def _tick(value: float) -> str:
+    """Format an axis value: whole numbers plainly, quarter steps of small tops with a decimal."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
+
 def _y_axis(top: int) -> list[str]:
     parts = []
     for tick in range(5):
@@ -56,7 +61,7 @@ def _y_axis(top: int) -> list[str]:
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#ddd" stroke-width="1"/>'
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
-            f"{value:,.0f}</text>"
+            f"{_tick(value)}</text>"
         )
     return parts
 
