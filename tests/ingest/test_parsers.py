@@ -240,6 +240,11 @@ CASES = [
         "",
         None,
     ),
+    # feedparser's own cases: UTF-16 with a BOM and BOM-less UTF-32, read without bozo.
+    Expected("feedparser/encoding/utf-16le-bom.xml", "https://e.com/", "rss", "", 0, "", "", None),
+    Expected(
+        "feedparser/encoding/utf-32be-autodetect.xml", "https://e.com/", "rss", "", 0, "", "", None
+    ),
     Expected(
         # ISO-8859-1 bytes without an XML declaration: decoded by fallback, with a warning.
         "miniflux/parser/no_encoding_ISO-8859-1.xml",
