@@ -30,8 +30,13 @@ BOTS = (
     "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
     "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)",
 )
-REFERRERS = ("", "", "https://news.ycombinator.com/", "https://www.reddit.com/r/news/",
-             "https://duckduckgo.com/")
+REFERRERS = (
+    "",
+    "",
+    "https://news.ycombinator.com/",
+    "https://www.reddit.com/r/news/",
+    "https://duckduckgo.com/",
+)
 ARTICLE_LINK = re.compile(r'href="(/article/\d+/[^"]*)"')
 
 

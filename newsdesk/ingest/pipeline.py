@@ -18,7 +18,12 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from newsdesk.ingest.assemble import PreparedArticle, assemble_article, entry_fingerprint, wants_page
+from newsdesk.ingest.assemble import (
+    PreparedArticle,
+    assemble_article,
+    entry_fingerprint,
+    wants_page,
+)
 from newsdesk.ingest.errors import BlockedError, IngestError, RateLimitedError
 from newsdesk.ingest.extract import extract_article
 from newsdesk.ingest.fetcher import Fetcher
@@ -111,8 +116,9 @@ def _store_entry(
         outcome = store_entry(source, entry, fetcher, feed_language)
     except IngestError as error:
         result.failed_entries += 1
-        logger.warning("entry failed", extra={"source": source.pk, "guid": entry.guid,
-                                              "error": str(error)})
+        logger.warning(
+            "entry failed", extra={"source": source.pk, "guid": entry.guid, "error": str(error)}
+        )
         return
     except Exception:
         # A bug in one entry must not lose the rest of the feed.
@@ -229,8 +235,9 @@ def _record_failure(
     source.last_http_status = getattr(error, "status", http_status)
     source.consecutive_failures += 1
     source.last_fetched_at = now
-    backoff = min(source.fetch_interval * 2 ** min(source.consecutive_failures - 1, 10),
-                  MAX_BACKOFF)
+    backoff = min(
+        source.fetch_interval * 2 ** min(source.consecutive_failures - 1, 10), MAX_BACKOFF
+    )
     source.next_fetch_at = max(retry_at or now, now + backoff)
     source.save(update_fields=_SCHEDULE_FIELDS)
     logger.warning("source failed", extra={"source": source.pk, "error": result.error})

@@ -37,9 +37,7 @@ def crawl_due_sources() -> int:
     return len(crawl(due_sources()))
 
 
-DEFAULT_JOBS: tuple[tuple[str, float], ...] = (
-    ("newsdesk.jobs.scheduler.crawl_due_sources", 30.0),
-)
+DEFAULT_JOBS: tuple[tuple[str, float], ...] = (("newsdesk.jobs.scheduler.crawl_due_sources", 30.0),)
 
 
 class Scheduler:

@@ -11,7 +11,7 @@ from gunicorn.app.base import BaseApplication
 from newsdesk.jobs.scheduler import Scheduler
 
 
-class NewsdeskServer(BaseApplication):  # type: ignore[misc]
+class NewsdeskServer(BaseApplication):
     """gunicorn application configured from keyword options instead of a config file."""
 
     def __init__(self, options: dict[str, Any]) -> None:

@@ -50,9 +50,10 @@ def find_feed(url: str, fetcher: Fetcher) -> FoundFeed:
 def get_or_create_category(name: str) -> Category:
     """Find a category by name or slug, creating it at the end of the navigation."""
     slug = slugify(name)
-    found = Category.objects.filter(slug=slug).first() or Category.objects.filter(
-        name__iexact=name
-    ).first()
+    found = (
+        Category.objects.filter(slug=slug).first()
+        or Category.objects.filter(name__iexact=name).first()
+    )
     if found:
         return found
     last = Category.objects.order_by("-order").values_list("order", flat=True).first() or 0

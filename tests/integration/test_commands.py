@@ -48,7 +48,9 @@ def test_add_source_refuses_a_page_without_feed(served: CorpusServer) -> None:
     assert not Source.objects.exists()
 
 
-def test_crawl_once_prints_a_summary(served: CorpusServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_crawl_once_prints_a_summary(
+    served: CorpusServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`newsdesk crawl --once` fetches due sources and ends with ok/failed and new counts."""
     main(["add-source", served.url("feeds/tpm.atom"), "--name", "TPM"])
     Source.objects.create(name="Broken", feed_url=served.url("feeds/missing.xml"))

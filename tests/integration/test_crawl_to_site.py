@@ -95,7 +95,9 @@ def test_second_crawl_is_conditional(site: dict[str, Source], corpus_server: Cor
     assert wire.etag
 
 
-def test_changed_entry_updates_in_place(site: dict[str, Source], corpus_server: CorpusServer) -> None:
+def test_changed_entry_updates_in_place(
+    site: dict[str, Source], corpus_server: CorpusServer
+) -> None:
     """An entry fetched again with new text updates the stored article and its updated time."""
     crawl([site["wire"]])
     feed = corpus_server.root / "feeds" / "summary.rss"

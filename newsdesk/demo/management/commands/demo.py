@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-readers", action="store_true", help="Skip simulated readers.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        console = Console(file=self.stdout)
+        console = Console(file=cast(IO[str], self.stdout._out))
         call_command("migrate", interactive=False, verbosity=0)
         server = start_corpus_server(Path(settings.VAR_DIR) / "corpus")
         console.print(f"Corpus server: {server.base_url} (bundled feeds and pages, loopback only)")
@@ -54,8 +54,12 @@ class Command(BaseCommand):
         if options["no_serve"]:
             server.stop()
             return
-        ready = None if options["no_readers"] else (lambda: start_reader_burst(site) and None)
-        serve(bind=options["bind"], workers=1, threads=8, scheduler=True, on_ready=ready)
+
+        def send_readers() -> None:
+            if not options["no_readers"]:
+                start_reader_burst(site)
+
+        serve(bind=options["bind"], workers=1, threads=8, scheduler=True, on_ready=send_readers)
 
 
 def start_corpus_server(root: Path) -> CorpusServer:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
@@ -23,11 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=int, default=60, help="Seconds between passes.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        console = Console(file=self.stdout, force_terminal=None)
+        console = Console(file=cast(IO[str], self.stdout._out))
         while True:
-            sources = (
-                list(Source.objects.filter(active=True)) if options["all"] else due_sources()
-            )
+            sources = list(Source.objects.filter(active=True)) if options["all"] else due_sources()
             results = crawl_with_progress(sources, console)
             print_summary(results, console)
             if options["once"]:
@@ -68,7 +66,7 @@ def print_summary(results: list[RefreshResult], console: Console) -> None:
             result.status,
             str(result.new),
             str(result.updated),
-            result.error[:80] or (f"{result.failed_entries} entries failed"
-                                  if result.failed_entries else ""),
+            result.error[:80]
+            or (f"{result.failed_entries} entries failed" if result.failed_entries else ""),
         )
     console.print(table)
