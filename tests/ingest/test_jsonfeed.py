@@ -245,3 +245,11 @@ def test_json_that_is_not_a_feed(body: bytes, reason: str) -> None:
 def test_parse_rfc3339(value: object, expected: datetime | None) -> None:
     """RFC 3339 dates become aware UTC datetimes; anything else None."""
     assert parse_rfc3339(value) == expected
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-32"])
+def test_json_feed_with_bom_or_wide_encoding(codec: str) -> None:
+    """JSON Feed bodies with a byte order mark or in UTF-16/32 (RFC 8259 §8.1) still read."""
+    body = read("jsonfeed-spec/v1_1_example1.json").decode().encode(codec)
+    feed = parse_feed(body, url="https://example.org/feed.json")
+    assert (feed.title, len(feed.entries)) == ("My Example Feed", 2)

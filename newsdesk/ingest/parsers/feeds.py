@@ -67,8 +67,8 @@ def _response_headers(url: str, content_type: str) -> dict[str, str]:
     # Always claim application/xml: RFC 3023 makes text/xml without a charset
     # us-ascii, and a missing or wrong media type sets bozo for no real fault.
     header = "application/xml"
-    if "charset=" in content_type.lower():
-        header += "; " + content_type.split(";", 1)[1].strip()
+    if parameters := content_type.partition(";")[2].strip():
+        header += "; " + parameters  # the charset, written however the server wrote it
     return {"content-type": header, "content-location": url}
 
 
