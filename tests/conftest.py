@@ -38,6 +38,14 @@ def corpus_server(tmp_path: Path) -> Iterator[CorpusServer]:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Start each test with an empty cache so cached counters and lists never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _loopback_fetching(settings: pytest.FixtureRequest) -> None:
     """Let the crawler reach the loopback fixture servers, with no politeness delay."""
     settings.NEWSDESK_FETCH_ALLOW_PRIVATE = True  # type: ignore[attr-defined]

@@ -119,5 +119,13 @@ def hot_ranking(limit: int = 10, now: datetime | None = None) -> list[HotArticle
 
 def hot_lead() -> Article | None:
     """Return the hottest article for the home page lead, or None before any views."""
-    ranked = hot_ranking(limit=1)
-    return ranked[0].article if ranked else None
+    key = "hits:hot-lead"
+    pk: int | None = cache.get(key)
+    if pk is None:
+        ranked = hot_ranking(limit=1)
+        # 0 caches "no views yet" so the home page does not rank on every request.
+        pk = ranked[0].article.pk if ranked else 0
+        cache.set(key, pk, CACHE_SECONDS)
+    if not pk:
+        return None
+    return Article.objects.for_listing().filter(pk=pk).first()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from newsdesk.hits.popular import hot_lead
 from newsdesk.sources.models import Category
 from newsdesk.stories.models import Article
 
@@ -71,7 +72,8 @@ def home_page(categories: list[Category]) -> HomePage:
     """Gather the lead, the latest stories and one block per category."""
     featured = listing().filter(featured=True).first()
     recent = list(listing()[: LEAD_CANDIDATES + 1])
-    lead = choose_lead(featured, recent)
+    # Without a featured article, the hottest one (views with age decay) leads.
+    lead = choose_lead(featured or hot_lead(), recent)
     latest = [article for article in recent if lead is None or article.pk != lead.pk]
     return HomePage(
         lead=lead,
