@@ -98,7 +98,9 @@ def _refresh(source: Source, fetcher: Fetcher) -> RefreshResult:
         _record_success(source, result, response, now)
         return result
     try:
-        feed = parse_feed(response.content, url=response.url, content_type=response.content_type)
+        feed = parse_feed(
+            response.content, url=response.url, content_type=response.content_type_header
+        )
     except IngestError as error:
         return _record_failure(source, result, error, http_status=response.status)
     for entry in feed.entries:

@@ -27,8 +27,14 @@ class FetchResult:
         return self.status == 304
 
     @property
+    def content_type_header(self) -> str:
+        """The whole Content-Type, charset included (parsers need the charset)."""
+        return self.headers.get("content-type", "")
+
+    @property
     def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+        """The media type alone, lower-cased."""
+        return self.content_type_header.split(";")[0].strip().lower()
 
 
 @dataclass

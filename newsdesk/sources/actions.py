@@ -39,7 +39,9 @@ def find_feed(url: str, fetcher: Fetcher) -> FoundFeed:
             if not candidates:
                 raise SourceError(f"{url} is neither a feed nor a page that links to one")
             response = fetch(fetcher, candidates[0])
-        feed = parse_feed(response.content, url=response.url, content_type=response.content_type)
+        feed = parse_feed(
+            response.content, url=response.url, content_type=response.content_type_header
+        )
     except ParseError as error:
         raise SourceError(f"{url}: not a readable feed ({error})") from error
     except IngestError as error:
