@@ -292,6 +292,9 @@ def parse_retry_after(value: str, now: datetime | None = None) -> datetime | Non
 
 def check_public_host(host: str) -> None:
     """Raise BlockedError when ``host`` is or resolves to a non-public address (SSRF)."""
+    # httpx resolves the name again to connect, so a DNS answer that changes in
+    # between (rebinding) is not caught; pinning the address would need a
+    # custom transport.
     for address in resolve_host(host):
         if not _is_public(address):
             raise BlockedError(f"{host} resolves to the non-public address {address}")
