@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dashboard/", include("newsdesk.hits.dashboard_urls")),
     path("hits/", include("newsdesk.hits.urls")),
+    path("", include("newsdesk.comments.urls")),
     path("", include("newsdesk.site.urls")),
 ]
 

@@ -1,0 +1,37 @@
+// Progressive enhancement for the comment form: "Reply" moves the form under
+// the comment instead of reloading the page. Without JavaScript the Reply link
+// reloads with ?replyto= and the server presets the parent.
+(function () {
+  "use strict";
+  var form = document.getElementById("comment-form");
+  if (!form) { return; }
+  var home = form.parentNode;
+  var next = form.nextSibling;
+  var title = document.getElementById("comment-form-title");
+  var cancel = form.querySelector(".comment-cancel");
+  var parentField = form.querySelector("input[name=parent]");
+  var originalTitle = title ? title.textContent : "";
+
+  function reset(event) {
+    if (event) { event.preventDefault(); }
+    parentField.value = "";
+    if (title) { title.textContent = originalTitle.indexOf("Reply") === 0 ? "Leave a comment" : originalTitle; }
+    if (cancel) { cancel.hidden = true; }
+    home.insertBefore(form, next);
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a.comment-reply") : null;
+    if (!link) { return; }
+    event.preventDefault();
+    var item = document.getElementById("comment-" + link.dataset.replyTo);
+    if (!item) { return; }
+    parentField.value = link.dataset.replyTo;
+    if (title) { title.textContent = "Reply to " + link.dataset.replyName; }
+    if (cancel) { cancel.hidden = false; }
+    item.appendChild(form);
+    var body = form.querySelector("textarea");
+    if (body) { body.focus(); }
+  });
+  if (cancel) { cancel.addEventListener("click", reset); }
+}());

@@ -1,0 +1,137 @@
+"""Template tags: the comment section, Recent Comments, and comment counts for lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+
+from newsdesk.comments.actions import author_may_change
+from newsdesk.comments.forms import CommentForm
+from newsdesk.comments.models import Comment, Status
+from newsdesk.comments.tokens import cookie_name, holds_token
+from newsdesk.stories.models import Article
+
+register = template.Library()
+
+RECENT_COUNT = 5
+
+
+@dataclass
+class ThreadItem:
+    """One comment as shown in a thread; a placeholder keeps replies of a removed comment."""
+
+    comment: Comment
+    depth: int
+    own: bool = False
+    placeholder: bool = False
+    can_reply: bool = False
+
+
+def _owned(request: HttpRequest | None, comment: Comment) -> bool:
+    if request is None or cookie_name(comment) not in request.COOKIES:
+        return False
+    return holds_token(request, comment) and author_may_change(comment)
+
+
+def build_thread(
+    comments: Iterable[Comment], request: HttpRequest | None, max_depth: int
+) -> list[ThreadItem]:
+    """Order comments as a depth-first thread of what this visitor may see.
+
+    Approved comments show; the visitor's own held comments show to them; a
+    hidden comment with visible replies stays as a placeholder.
+    """
+    children: dict[int | None, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        children[comment.parent_id].append(comment)
+
+    def walk(parent_id: int | None) -> list[ThreadItem]:
+        items: list[ThreadItem] = []
+        for comment in children.get(parent_id, []):
+            below = walk(comment.pk)
+            own = comment.status == Status.PENDING and _owned(request, comment)
+            if comment.status == Status.APPROVED:
+                own = _owned(request, comment)
+                can_reply = comment.depth + 1 < max_depth
+                items.append(ThreadItem(comment, comment.depth, own=own, can_reply=can_reply))
+            elif own:
+                items.append(ThreadItem(comment, comment.depth, own=True))
+            elif below:
+                items.append(ThreadItem(comment, comment.depth, placeholder=True))
+            items.extend(below)
+        return items
+
+    return walk(None)
+
+
+@register.inclusion_tag("comments/section.html", takes_context=True)
+def comment_section(context: template.Context, article: Article) -> dict[str, Any]:
+    """Render an article's thread and the comment form (a ?replyto= id presets the parent)."""
+    request: HttpRequest | None = context.get("request")
+    max_depth = int(settings.NEWSDESK_COMMENTS_MAX_DEPTH)
+    comments = list(article.comments.exclude(status=Status.SPAM))
+    thread = build_thread(comments, request, max_depth)
+    reply_to = request.GET.get("replyto", "") if request is not None else ""
+    parent = next(
+        (i.comment for i in thread if str(i.comment.pk) == reply_to and i.can_reply), None
+    )
+    form = CommentForm(initial={"parent": parent.pk if parent else None})
+    return {
+        "request": request,
+        "article": article,
+        "thread": thread,
+        "approved_count": sum(1 for c in comments if c.status == Status.APPROVED),
+        "form": form,
+        "reply_parent": parent,
+        "replies_allowed": max_depth > 1,
+    }
+
+
+@register.inclusion_tag("comments/recent.html")
+def recent_comments() -> dict[str, Any]:
+    """Render the latest approved comments as "name on <article title>" links."""
+    recent = Comment.objects.visible_on_site().select_related("article")
+    return {"comments": list(recent.order_by("-created_at", "-id")[:RECENT_COUNT])}
+
+
+def with_comment_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """Annotate each article with ``comment_count``, its approved comments, in the same query."""
+    approved = Q(comments__status=Status.APPROVED)
+    return queryset.annotate(comment_count=Count("comments", filter=approved, distinct=True))
+
+
+@register.simple_tag
+def load_comment_counts(articles: Iterable[Article] | None) -> str:
+    """Set ``comment_count`` on every article of a list with one query; renders nothing."""
+    items = [a for a in (articles or []) if isinstance(a, Article)]
+    missing = [a for a in items if not hasattr(a, "comment_count")]
+    if missing:
+        rows = (
+            Comment.objects.approved()
+            .filter(article__in=[a.pk for a in missing])
+            .values_list("article")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts = dict(rows)
+        for article in missing:
+            article.comment_count = counts.get(article.pk, 0)  # type: ignore[attr-defined]
+    return ""
+
+
+@register.simple_tag
+def comment_count(article: Article) -> int:
+    """Return an article's approved comment count (preloaded when available)."""
+    preloaded = getattr(article, "comment_count", None)
+    if preloaded is not None:
+        return int(preloaded)
+    count = Comment.objects.approved().filter(article=article).count()
+    article.comment_count = count  # type: ignore[attr-defined]
+    return count
