@@ -163,6 +163,54 @@ SETTINGS: tuple[Setting, ...] = (
         "Run due sources inside `newsdesk serve` (turn off when `newsdesk crawl` runs apart).",
         parse_bool,
     ),
+    # Hit tracker: recording
+    Setting(
+        "NEWSDESK_HITS_ENABLED",
+        "true",
+        "Count page views (the hit tracker); false records nothing.",
+        parse_bool,
+    ),
+    Setting(
+        "NEWSDESK_HITS_FLUSH_SECONDS",
+        "1",
+        "Seconds between two flushes of the hit buffer to the database.",
+        float,
+    ),
+    Setting(
+        "NEWSDESK_HITS_BATCH_SIZE",
+        "500",
+        "Hits stored per batch; a full batch is flushed at once.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_HITS_BUFFER_MAX",
+        "100000",
+        "Most hits kept waiting while the database is away; past it the oldest are dropped.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_HITS_RETENTION_DAYS",
+        "90",
+        "Days raw page views are kept; rollups are kept for good.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_HITS_BEACON",
+        "false",
+        "Count views by a beacon the page sends (for sites behind a reverse-proxy page cache).",
+        parse_bool,
+    ),
+    Setting(
+        "NEWSDESK_TRUSTED_PROXIES",
+        "",
+        "Comma-separated proxy addresses or networks whose X-Forwarded-For names the client.",
+        parse_list,
+    ),
+    Setting(
+        "NEWSDESK_GEOIP_DB",
+        "",
+        "Path of a local MaxMind-format country database (needs geoip2); empty stores no country.",
+    ),
     # Hit tracker: showing
     Setting(
         "NEWSDESK_POPULAR_WINDOW",

@@ -52,6 +52,9 @@ class PageView(models.Model):
     class Meta:
         indexes = [models.Index(fields=["article", "ts"], name="pageview_article_ts")]
 
+    def __str__(self) -> str:
+        return f"{self.ts:%Y-%m-%d %H:%M} {self.path}"
+
 
 class DailySalt(models.Model):
     """The random salt of one UTC day; deleted 24 hours after that day ends."""
@@ -59,6 +62,9 @@ class DailySalt(models.Model):
     day = models.DateField(unique=True)
     salt = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"salt of {self.day}"
 
 
 class ArticleHourly(models.Model):
@@ -76,6 +82,9 @@ class ArticleHourly(models.Model):
         ]
         indexes = [models.Index(fields=["hour", "article"], name="articlehourly_hour")]
 
+    def __str__(self) -> str:
+        return f"article {self.article_id} at {self.hour:%Y-%m-%d %H:00}: {self.views}"
+
 
 class SiteHourly(models.Model):
     """Site-wide views and distinct daily visitors in one hour (UTC)."""
@@ -84,6 +93,9 @@ class SiteHourly(models.Model):
     views = models.PositiveIntegerField(default=0)
     visitors = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H:00}: {self.views} views, {self.visitors} visitors"
+
 
 class SiteDaily(models.Model):
     """Site-wide views and distinct visitors of one UTC day."""
@@ -91,6 +103,9 @@ class SiteDaily(models.Model):
     day = models.DateField(unique=True)
     views = models.PositiveIntegerField(default=0)
     visitors = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.views} views, {self.visitors} visitors"
 
 
 class DimensionDaily(models.Model):
@@ -108,6 +123,9 @@ class DimensionDaily(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.value}: {self.views}"
+
 
 class FilteredDaily(models.Model):
     """Requests not counted as readers, per day and reason, so bot traffic stays visible."""
@@ -121,8 +139,58 @@ class FilteredDaily(models.Model):
             models.UniqueConstraint(fields=["day", "reason"], name="filtereddaily_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.reason}: {self.requests}"
+
 
 class SiteCounter(models.Model):
     """All-time human views for the header hit counter (one row)."""
 
     views = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.views} views"
+
+
+class Dimension(models.TextChoices):
+    """The dimensions counted in ``DimensionDaily``; source and category values are ids."""
+
+    REFERRER = "referrer", "Referrer host"
+    DEVICE = "device", "Device class"
+    BROWSER = "browser", "Browser family"
+    SOURCE = "source", "Source id"
+    CATEGORY = "category", "Category id"
+    KIND = "kind", "Page kind"
+
+
+class DailyVisitor(models.Model):
+    """A visitor id seen on one UTC day, so daily uniques grow only by new ids.
+
+    Kept only while the day's salt lives: the counts are final once the day is over.
+    """
+
+    day = models.DateField()
+    visitor = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "visitor"], name="dailyvisitor_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.visitor}"
+
+
+class HourlyVisitor(models.Model):
+    """A visitor id seen in one UTC hour, so hourly uniques grow only by new ids."""
+
+    hour = models.DateTimeField()
+    visitor = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "visitor"], name="hourlyvisitor_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H:00} {self.visitor}"

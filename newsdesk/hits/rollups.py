@@ -1,0 +1,229 @@
+"""Store one flushed batch: raw views plus every rollup, in one transaction.
+
+Counters are added with ``INSERT ... ON CONFLICT (...) DO UPDATE SET n = n +
+excluded.n``, which SQLite (3.24+) and PostgreSQL both run, so concurrent
+flushers in several processes never lose an increment. Distinct visitors are
+kept exact by inserting each (period, visitor) pair into a seen-set with
+``ON CONFLICT DO NOTHING``: the number of rows actually inserted is the number
+of new visitors of that hour or day.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from newsdesk.hits.buffer import Hit
+from newsdesk.hits.models import (
+    ArticleHourly,
+    DailySalt,
+    DailyVisitor,
+    Dimension,
+    DimensionDaily,
+    FilteredDaily,
+    HourlyVisitor,
+    PageView,
+    SiteCounter,
+    SiteDaily,
+    SiteHourly,
+)
+from newsdesk.hits.visitors import forget_salts
+from newsdesk.stories.models import Article
+
+logger = logging.getLogger(__name__)
+
+ROWS_PER_STATEMENT = 200
+SITE_COUNTER_ID = 1
+
+
+def hour_of(ts: datetime) -> datetime:
+    return ts.replace(minute=0, second=0, microsecond=0)
+
+
+def apply_batch(hits: Sequence[Hit]) -> int:
+    """Store a batch of hits and add them to the rollups; return the number of views stored."""
+    views = [hit for hit in hits if hit.is_view]
+    filtered = Counter((hit.ts.date(), hit.reason) for hit in hits if not hit.is_view)
+    with transaction.atomic():
+        PageView.objects.bulk_create([_page_view(hit) for hit in views], batch_size=500)
+        _add(FilteredDaily, ["day", "reason"], "requests", filtered)
+        if views:
+            _add_views(views)
+    return len(views)
+
+
+def _page_view(hit: Hit) -> PageView:
+    return PageView(
+        ts=hit.ts,
+        kind=hit.kind,
+        path=hit.path[:500],
+        article_id=hit.article_id,
+        visitor=hit.visitor,
+        referrer_host=hit.referrer_host[:255],
+        device=hit.device,
+        browser=hit.browser[:64],
+        country=hit.country[:2],
+    )
+
+
+def _add_views(views: Sequence[Hit]) -> None:
+    hours = Counter(hour_of(hit.ts) for hit in views)
+    days = Counter(hit.ts.date() for hit in views)
+    articles = Counter((hit.article_id, hour_of(hit.ts)) for hit in views if hit.article_id)
+    _add(ArticleHourly, ["article_id", "hour"], "views", articles)
+    _add(SiteHourly, ["hour"], "views", {(hour,): n for hour, n in hours.items()})
+    _add(SiteDaily, ["day"], "views", {(day,): n for day, n in days.items()})
+    _add(DimensionDaily, ["day", "dimension", "value"], "views", _dimensions(views))
+    _add(SiteCounter, ["id"], "views", {(SITE_COUNTER_ID,): len(views)})
+    _add_visitors(views)
+
+
+def _dimensions(views: Sequence[Hit]) -> Counter[tuple[date, str, str]]:
+    """Count views per day for each dimension value; source and category are ids."""
+    ids = {hit.article_id for hit in views if hit.article_id}
+    owners = {
+        pk: (source_id, category_id)
+        for pk, source_id, category_id in Article.objects.filter(pk__in=ids).values_list(
+            "pk", "source_id", "source__category_id"
+        )
+    }
+    counts: Counter[tuple[date, str, str]] = Counter()
+    for hit in views:
+        day = hit.ts.date()
+        counts[(day, Dimension.REFERRER, hit.referrer_host)] += 1
+        counts[(day, Dimension.DEVICE, hit.device)] += 1
+        counts[(day, Dimension.BROWSER, hit.browser)] += 1
+        counts[(day, Dimension.KIND, hit.kind)] += 1
+        source_id, category_id = owners.get(hit.article_id or 0, (None, None))
+        if source_id is not None:
+            counts[(day, Dimension.SOURCE, str(source_id))] += 1
+        if category_id is not None:
+            counts[(day, Dimension.CATEGORY, str(category_id))] += 1
+    return counts
+
+
+def _add_visitors(views: Sequence[Hit]) -> None:
+    """Grow SiteHourly/SiteDaily.visitors by the ids not seen before in that hour or day."""
+    by_hour: dict[datetime, set[str]] = {}
+    by_day: dict[date, set[str]] = {}
+    for hit in views:
+        by_hour.setdefault(hour_of(hit.ts), set()).add(hit.visitor)
+        by_day.setdefault(hit.ts.date(), set()).add(hit.visitor)
+    new_hours = {(h,): _insert_new(HourlyVisitor, "hour", h, ids) for h, ids in by_hour.items()}
+    new_days = {(d,): _insert_new(DailyVisitor, "day", d, ids) for d, ids in by_day.items()}
+    _add(SiteHourly, ["hour"], "visitors", new_hours)
+    _add(SiteDaily, ["day"], "visitors", new_days)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    return connection.ops.quote_name(str(_field(model, name).column))
+
+
+def _insert_new(model: type[models.Model], field: str, period: object, ids: set[str]) -> int:
+    """Insert (period, visitor) pairs, skipping known ones; return how many were new."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = _column(model, field)
+    value = _field(model, field).get_db_prep_value(period, connection)
+    inserted = 0
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), ROWS_PER_STATEMENT):
+        chunk = ordered[start : start + ROWS_PER_STATEMENT]
+        placeholders = ", ".join(["(%s, %s)"] * len(chunk))
+        params: list[Any] = []
+        for visitor in chunk:
+            params += [value, visitor]
+        sql = (
+            f"INSERT INTO {table} ({column}, visitor) VALUES {placeholders} "  # noqa: S608
+            f"ON CONFLICT ({column}, visitor) DO NOTHING"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            inserted += max(cursor.rowcount, 0)
+    return inserted
+
+
+def _add(
+    model: type[models.Model],
+    key_fields: list[str],
+    counter_field: str,
+    counts: Mapping[Any, int],
+) -> None:
+    """Add ``counts`` (key tuple -> amount) to ``counter_field`` of ``model``, creating rows."""
+    rows = sorted((key, n) for key, n in counts.items() if n)  # a fixed order avoids deadlocks
+    if not rows:
+        return
+    meta = model._meta
+    fields = [_field(model, name) for name in key_fields]
+    table = connection.ops.quote_name(meta.db_table)
+    keys = [_column(model, name) for name in key_fields]
+    target = _column(model, counter_field)
+    columns = ", ".join([*keys, target])
+    row_sql = "(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        params: list[Any] = []
+        for key, n in chunk:
+            params += [f.get_db_prep_value(v, connection) for f, v in zip(fields, key, strict=True)]
+            params.append(n)
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))} "  # noqa: S608
+            f"ON CONFLICT ({', '.join(keys)}) "
+            f"DO UPDATE SET {target} = {table}.{target} + excluded.{target}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    """What one prune removed."""
+
+    views: int
+    salts: int
+    visitor_sets: int
+
+
+def prune_salts(now: datetime | None = None) -> tuple[int, int]:
+    """Delete salts (and seen-sets) 24 hours after their day ended; return (salts, seen rows)."""
+    now = now or timezone.now()
+    # The salt of day D is needed until D ends and kept 24 hours more: gone at D+2 00:00 UTC.
+    keep_from = now.date() - timedelta(days=1)
+    salts, _ = DailySalt.objects.filter(day__lt=keep_from).delete()
+    forget_salts(keep_from)
+    day_start = datetime.combine(keep_from, datetime.min.time(), tzinfo=now.tzinfo)
+    seen, _ = DailyVisitor.objects.filter(day__lt=keep_from).delete()
+    seen_hours, _ = HourlyVisitor.objects.filter(hour__lt=day_start).delete()
+    return salts, seen + seen_hours
+
+
+def prune_views(now: datetime | None = None, chunk: int = 20_000) -> int:
+    """Delete raw views older than NEWSDESK_HITS_RETENTION_DAYS, in chunks; return how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.NEWSDESK_HITS_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        ids = list(PageView.objects.filter(ts__lt=cutoff).values_list("pk", flat=True)[:chunk])
+        if not ids:
+            return deleted
+        deleted += PageView.objects.filter(pk__in=ids).delete()[0]
+
+
+def prune_hits(now: datetime | None = None) -> PruneResult:
+    """Delete expired raw views, salts and visitor seen-sets (the scheduler's job)."""
+    views = prune_views(now)
+    salts, seen = prune_salts(now)
+    result = PruneResult(views=views, salts=salts, visitor_sets=seen)
+    logger.info("hits pruned", extra={"views": views, "salts": salts, "visitor_sets": seen})
+    return result
