@@ -124,6 +124,16 @@ if ENV["NEWSDESK_REDIS_URL"]:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Celery (scale-out only): the broker is the same Redis; without it nothing is queued.
+CELERY_BROKER_URL = ENV["NEWSDESK_REDIS_URL"] or "memory://"
+CELERY_TASK_DEFAULT_QUEUE = ENV["NEWSDESK_CELERY_QUEUE"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE = {
+    "enqueue-due-sources": {"task": "newsdesk.jobs.tasks.enqueue_due_sources", "schedule": 60.0},
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -41,6 +41,14 @@ def parse_popular_window(raw: str) -> str:
     return value
 
 
+def parse_comments_policy(raw: str) -> str:
+    """Accept one of the comment moderation policies."""
+    value = raw.strip().lower()
+    if value not in {"approve_all", "hold_first", "hold_all"}:
+        raise SettingError(f"not one of approve_all, hold_first, hold_all: {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: its name, default (as text), parser and meaning."""
@@ -110,6 +118,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Redis URL for cache, hit buffer and Celery; empty keeps everything in-process.",
     ),
     Setting(
+        "NEWSDESK_CELERY_QUEUE",
+        "newsdesk",
+        "Celery queue that `newsdesk crawl --queue` and beat send refresh tasks to.",
+    ),
+    Setting(
         "NEWSDESK_STATIC_ROOT",
         "",
         "Where collectstatic writes files; empty means NEWSDESK_VAR_DIR/static.",
@@ -144,6 +157,12 @@ SETTINGS: tuple[Setting, ...] = (
         "false",
         "Allow fetching private and loopback addresses (the demo and tests set it).",
         parse_bool,
+    ),
+    Setting(
+        "NEWSDESK_FETCH_ALLOWED_HOSTS",
+        "",
+        "Comma-separated hosts the crawler may fetch; empty allows any (the demo sets 127.0.0.1).",
+        parse_list,
     ),
     Setting(
         "NEWSDESK_FETCH_INTERVAL",
@@ -217,6 +236,53 @@ SETTINGS: tuple[Setting, ...] = (
         "24h",
         "Default Most Popular window: 24h, 7d or 30d (readers can switch with ?popular=).",
         parse_popular_window,
+    ),
+    # Comments
+    Setting(
+        "NEWSDESK_COMMENTS_POLICY",
+        "hold_first",
+        "Comment moderation: approve_all, hold_first (first-time commenters) or hold_all.",
+        parse_comments_policy,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_MAX_DEPTH",
+        "3",
+        "Levels of threaded replies (1 means no replies).",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_HOLD_WORDS",
+        "",
+        "Comma-separated words that hold a comment for moderation.",
+        parse_list,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_BLOCK_WORDS",
+        "",
+        "Comma-separated words that reject a comment outright.",
+        parse_list,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_MIN_SECONDS",
+        "3",
+        "Minimum seconds between showing the comment form and sending it.",
+        float,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_EDIT_MINUTES",
+        "15",
+        "Minutes during which a comment's author may edit or delete it.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_AKISMET_KEY",
+        "",
+        "API key of an Akismet-compatible spam check; empty turns the check off.",
+    ),
+    Setting(
+        "NEWSDESK_AKISMET_URL",
+        "",
+        "Base URL of the Akismet-compatible service; empty means https://rest.akismet.com.",
     ),
 )
 

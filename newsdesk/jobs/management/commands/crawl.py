@@ -21,9 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="One pass, then exit.")
         parser.add_argument("--all", action="store_true", help="Every active source, due or not.")
         parser.add_argument("--interval", type=int, default=60, help="Seconds between passes.")
+        parser.add_argument(
+            "--queue", action="store_true", help="Send due sources to Celery workers instead."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console(file=cast(IO[str], self.stdout._out))
+        if options["queue"]:
+            from newsdesk.jobs.tasks import enqueue_due_sources
+
+            self.stdout.write(f"Queued {enqueue_due_sources()} due sources for Celery workers.")
+            return
         while True:
             sources = list(Source.objects.filter(active=True)) if options["all"] else due_sources()
             results = crawl_with_progress(sources, console)
