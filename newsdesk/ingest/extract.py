@@ -33,6 +33,10 @@ from newsdesk.ingest.urls import absolutize, is_http_url
 
 logger = logging.getLogger(__name__)
 
+# Below this much text a "main content" is a menu or a stray caption, not an article.
+MIN_TEXT_CHARS = 50
+# Block containers in trafilatura's XML: a <code> elsewhere is inline code.
+_BLOCK_PARENTS = frozenset({"body", "doc", "main", "div", "quote"})
 # Below this much plain text a feed entry is a teaser, not the article.
 FULL_TEXT_MIN_CHARS = 500
 # How teasers end: an ellipsis or a link to the rest.
@@ -74,7 +78,7 @@ def extract_article(html: bytes, *, url: str) -> ExtractedPage:
     if not isinstance(document, Document) or document.body is None:
         raise ExtractError("no main text found")
     text = _body_text(document.body)
-    if not text:
+    if len(text) < MIN_TEXT_CHARS:
         raise ExtractError("no main text found")
     base = url if is_http_url(url) else ""
     title = plain_text(document.title or "")
@@ -126,13 +130,27 @@ def _body_text(body: etree._Element) -> str:
 
 
 def _body_html(body: etree._Element, title: str) -> str:
-    children = list(convert_to_html(copy.deepcopy(body))[0])
+    body = copy.deepcopy(body)
+    # trafilatura turns every <code> into <pre>, which splits a paragraph
+    # around an inline identifier; keep inline code inline.
+    inline = [code for code in body.iter("code") if _is_inline(code)]
+    for code in inline:
+        code.tag = "inline-code"
+    root = convert_to_html(body)
+    for code in root.iter("inline-code"):
+        code.tag = "code"
+    children = list(root[0])
     # The page shows the title itself; a body that opens with it would repeat it.
     first = children[0] if children else None
     if first is not None and re.fullmatch(r"h[1-6]", str(first.tag)):
         children = children[1:] if plain_text(" ".join(first.itertext())) == title else children
     parts = [etree.tostring(child, encoding="unicode", method="html") for child in children]
     return unicodedata.normalize("NFC", "\n".join(part.strip() for part in parts))
+
+
+def _is_inline(element: etree._Element) -> bool:
+    parent = element.getparent()
+    return parent is not None and str(parent.tag) not in _BLOCK_PARENTS
 
 
 def _first(tree: HtmlElement, *xpaths: str) -> str:

@@ -12,8 +12,10 @@ import re
 from functools import lru_cache
 from typing import Any
 
-# Below this many letters a guess is mostly noise (two words of Latin script).
+# Below this many letters a guess is mostly noise (a few words of Latin script).
 MIN_DETECT_CHARS = 40
+# A Han, kana or Hangul character carries about as much as a short word.
+_DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # py3langid's normalised probability under which the guess is dropped.
 MIN_CONFIDENCE = 0.5
 
@@ -81,7 +83,7 @@ def detect_language(text: str, declared: str = "") -> str:
     code = normalize_language(declared)
     if code:
         return code
-    letters = sum(1 for char in text if char.isalpha())
+    letters = sum(1 for char in text if char.isalpha()) + len(_DENSE_SCRIPT.findall(text))
     if letters < MIN_DETECT_CHARS:
         return ""
     guess, confidence = _identifier().classify(text)

@@ -91,7 +91,8 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
 
 def plain_text(fragment: str) -> str:
     """Strip all tags from ``fragment``, unescape entities and collapse whitespace."""
-    return _SPACES.sub(" ", _TextCollector.collect(fragment)).strip()
+    text = _TextCollector.collect(fragment).replace(_TextCollector.BREAK, " ")
+    return _SPACES.sub(" ", text).strip()
 
 
 def html_to_text(html: str) -> str:
