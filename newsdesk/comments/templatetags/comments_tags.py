@@ -107,11 +107,26 @@ def with_comment_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
     return queryset.annotate(comment_count=Count("comments", filter=approved, distinct=True))
 
 
+def _articles_in(groups: Iterable[Any]) -> list[Article]:
+    """Flatten lists of articles, and groups holding an ``articles`` list (home blocks)."""
+    found: list[Article] = []
+    for group in groups:
+        for item in group or []:
+            if isinstance(item, Article):
+                found.append(item)
+            elif isinstance(getattr(item, "articles", None), Iterable):
+                found.extend(a for a in item.articles if isinstance(a, Article))
+    return found
+
+
 @register.simple_tag
-def load_comment_counts(articles: Iterable[Article] | None) -> str:
-    """Set ``comment_count`` on every article of a list with one query; renders nothing."""
-    items = [a for a in (articles or []) if isinstance(a, Article)]
-    missing = [a for a in items if not hasattr(a, "comment_count")]
+def load_comment_counts(*groups: Any) -> str:
+    """Set ``comment_count`` on every article of the given lists with one query; renders nothing.
+
+    List templates call this once, then show ``item.comment_count``; an item
+    template reading only the attribute can never cause a query per article.
+    """
+    missing = [a for a in _articles_in(groups) if not hasattr(a, "comment_count")]
     if missing:
         rows = (
             Comment.objects.approved()
