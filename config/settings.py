@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "newsdesk.hits",
     "newsdesk.comments",
     "newsdesk.jobs",
+    "newsdesk.demo",
 ]
 
 MIDDLEWARE = [
@@ -174,7 +175,12 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "newsdesk.core.logging.FieldsFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "newsdesk": {"handlers": ["console"], "level": "INFO" if not TESTING else "WARNING"},

@@ -76,7 +76,7 @@ def start_corpus_server(root: Path) -> CorpusServer:
 def load_catalog(server: CorpusServer) -> list[Source]:
     """Create the demo's categories, editors and sources (again on each run, idempotently)."""
     categories = {
-        name: Category.objects.update_or_create(slug=slug, defaults={"name": name, "order": order})[
+        slug: Category.objects.update_or_create(slug=slug, defaults={"name": name, "order": order})[
             0
         ]
         for name, slug, order in catalog.CATEGORIES
@@ -87,7 +87,7 @@ def load_catalog(server: CorpusServer) -> list[Source]:
         source, _ = Source.objects.update_or_create(
             name=item.name,
             defaults={
-                "feed_url": server.url(item.path),
+                "feed_url": catalog.source_url(server.base_url, item),
                 "category": categories[item.category],
                 "editor": editors[item.editor_slug],
                 "language": item.language,
