@@ -20,9 +20,7 @@ def nav_categories(request: HttpRequest) -> list[Category]:
     """Return the categories in navigation order, each with ``article_count``; once per request."""
     cached: list[Category] | None = getattr(request, _NAV_CACHE_ATTR, None)
     if cached is None:
-        published = Q(
-            sources__active=True, sources__articles__status=ArticleStatus.PUBLISHED
-        )
+        published = Q(sources__active=True, sources__articles__status=ArticleStatus.PUBLISHED)
         cached = list(
             Category.objects.annotate(article_count=Count("sources__articles", filter=published))
         )

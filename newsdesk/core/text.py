@@ -63,7 +63,7 @@ def truncate_words_near(text: str, limit: int = 60) -> str:
     cut = head.rfind(" ")
     short = head[:cut] if cut > 0 else clean[:room]
     # Drop punctuation left dangling before the ellipsis ("Hello, …" -> "Hello…").
-    return short.rstrip(" ,;:-–—") + ELLIPSIS
+    return short.rstrip(" ,;:-\u2013\u2014") + ELLIPSIS
 
 
 def primary_language(code: str) -> str:

@@ -9,7 +9,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import format_html
 
 from newsdesk.site.links import absolute_url
@@ -23,7 +23,7 @@ FEED_ITEMS = 30
 class LatestRssFeed(Feed):
     """The newest published articles of every category."""
 
-    feed_type = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
 
     @property
     def language(self) -> str:  # type: ignore[override]
@@ -105,7 +105,7 @@ class CategoryRssFeed(Feed):
     def language(self) -> str:  # type: ignore[override]
         return str(settings.NEWSDESK_LANGUAGE)
 
-    def get_object(self, request: HttpRequest, slug: str) -> Category:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Category:
         return get_object_or_404(Category, slug=slug)
 
     def title(self, obj: Category) -> str:

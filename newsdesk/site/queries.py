@@ -62,7 +62,8 @@ def latest_per_category(categories: list[Category], count: int) -> list[Category
     )
     blocks = {category.pk: CategoryBlock(category) for category in categories}
     for article in rows:
-        block = blocks.get(article.source.category_id)
+        category_id = article.source.category_id
+        block = blocks.get(category_id) if category_id is not None else None
         if block is not None:
             block.articles.append(article)
     return [block for block in blocks.values() if block.articles]

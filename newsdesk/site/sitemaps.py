@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from django.contrib.sites.requests import RequestSite
 
 
-class PublicSitemap(Sitemap):  # type: ignore[type-arg]
+class PublicSitemap(Sitemap):
     """Build locations on NEWSDESK_SITE_URL rather than on the requesting host."""
 
     def get_protocol(self, protocol: str | None = None) -> str:
@@ -61,7 +61,7 @@ class ArticleSitemap(PublicSitemap):
         return item.updated_at or item.published_at
 
 
-SITEMAPS: dict[str, type[Sitemap]] = {  # type: ignore[type-arg]
+SITEMAPS: dict[str, type[Sitemap]] = {
     "static": StaticSitemap,
     "categories": CategorySitemap,
     "editors": EditorSitemap,

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from newsdesk.sources.models import Category, Editor, Source
 
 logger = logging.getLogger(__name__)
+
+# Feeds and pages are nearly all https; say so now rather than in Django 6.
+URL_FIELDS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Category)
@@ -23,6 +28,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Editor)
 class EditorAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["display_name", "slug", "user", "source_count"]
     search_fields = ["display_name", "bio"]
     prepopulated_fields = {"slug": ["display_name"]}
@@ -38,6 +44,7 @@ class EditorAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = [
         "name",
         "category",

@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from newsdesk.stories.models import Article, ArticleStatus
 
+# Feeds and pages are nearly all https; say so now rather than in Django 6.
+URL_FIELDS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
+
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["title", "source", "published_at", "status", "featured", "language"]
     list_editable = ["status", "featured"]
     list_filter = ["status", "featured", "source__category", "language", "source"]

@@ -77,10 +77,11 @@ def article_json_ld(article: Article, canonical_url: str) -> SafeString:
         "url": canonical_url,
         "datePublished": article.published_at.isoformat(),
         "dateModified": (article.updated_at or article.published_at).isoformat(),
-        "isBasedOn": article.url,
         "publisher": {"@type": "Organization", "name": str(settings.NEWSDESK_SITE_NAME)},
         "sourceOrganization": {"@type": "Organization", "name": article.source.name},
     }
+    if http_url(article.url):
+        data["isBasedOn"] = article.url
     if article.summary:
         data["description"] = article.summary
     if article.author:
