@@ -51,6 +51,8 @@ MAX_BACKOFF_SECONDS = 30.0
 # A batch failing this often for a reason other than an unreachable database is dropped.
 MAX_POISON_ATTEMPTS = 5
 EXIT_FLUSH_ATTEMPTS = 3
+# Requests that queued their view just before exit get this long to finish sending it.
+EXIT_GRACE_SECONDS = 0.3
 
 
 @dataclass(frozen=True)
@@ -352,6 +354,7 @@ def _flush_at_exit() -> None:
         logger.error("hit gate stuck at exit; flushing anyway")
     if _flusher is not None:
         _flusher.stop.set()
+    time.sleep(EXIT_GRACE_SECONDS)
     for attempt in range(EXIT_FLUSH_ATTEMPTS):
         try:
             flush_now()

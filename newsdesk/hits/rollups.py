@@ -169,8 +169,14 @@ def _add(
     table = connection.ops.quote_name(meta.db_table)
     keys = [_column(model, name) for name in key_fields]
     target = _column(model, counter_field)
-    columns = ", ".join([*keys, target])
-    row_sql = "(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"
+    # Other counters of the row start at 0 (Django defaults are not database defaults).
+    zeros = [
+        connection.ops.quote_name(str(f.column))
+        for f in meta.concrete_fields
+        if f.default == 0 and f.name not in key_fields and f.name != counter_field
+    ]
+    columns = ", ".join([*keys, target, *zeros])
+    row_sql = "(" + ", ".join(["%s"] * (len(keys) + 1) + ["0"] * len(zeros)) + ")"
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
         params: list[Any] = []

@@ -72,9 +72,9 @@ def _payload(request: HttpRequest) -> tuple[str, str]:
 
 def countable_page(path: str) -> Page | None:
     """Return the page at ``path`` when it is a countable site page that exists."""
-    path = urlsplit(path).path if path else ""
     if not path.startswith("/") or path.startswith("//") or len(path) > 500:
-        return None
+        return None  # only a path of this site, never another origin's URL
+    path = urlsplit(path).path
     try:
         match = resolve(path)
     except Resolver404:

@@ -45,15 +45,17 @@ def salt_for(day: date) -> bytes:
 
 
 def _stored_salt(day: date) -> bytes:
-    row = DailySalt.objects.filter(day=day).first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                row = DailySalt.objects.create(day=day, salt=secrets.token_hex(32))
-        except IntegrityError:
-            # Another process created it between our read and our write: use theirs.
-            row = DailySalt.objects.get(day=day)
+    row = DailySalt.objects.filter(day=day).first() or create_salt(day)
     return bytes.fromhex(row.salt)
+
+
+def create_salt(day: date) -> DailySalt:
+    """Store a new random salt for ``day``, or return the one another process stored first."""
+    try:
+        with transaction.atomic():
+            return DailySalt.objects.create(day=day, salt=secrets.token_hex(32))
+    except IntegrityError:
+        return DailySalt.objects.get(day=day)
 
 
 def forget_salts(before: date) -> None:
