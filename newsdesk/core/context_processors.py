@@ -21,9 +21,11 @@ def nav_categories(request: HttpRequest) -> list[Category]:
     cached: list[Category] | None = getattr(request, _NAV_CACHE_ATTR, None)
     if cached is None:
         published = Q(sources__active=True, sources__articles__status=ArticleStatus.PUBLISHED)
-        cached = list(
-            Category.objects.annotate(article_count=Count("sources__articles", filter=published))
+        counted = Category.objects.annotate(
+            article_count=Count("sources__articles", filter=published)
         )
+        # Meta.ordering does not apply to aggregating queries; order explicitly.
+        cached = list(counted.order_by("order", "name"))
         setattr(request, _NAV_CACHE_ATTR, cached)
     return cached
 

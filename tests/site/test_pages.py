@@ -264,3 +264,15 @@ def test_list_times_use_site_zone(client: Client, settings) -> None:
     settings.TIME_ZONE = "Europe/Berlin"
     make_article(published_at=datetime(2024, 1, 5, 23, 30, tzinfo=UTC))
     assert "Jan 6, 2024, 00:30" in client.get("/latest/").content.decode()
+
+
+@pytest.mark.postgres
+def test_postgres_search_finds_word_forms(client: Client) -> None:
+    """On PostgreSQL, full-text search finds other forms of a word and ranks titles first."""
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text search runs on PostgreSQL only")
+    make_article(title="Quiet day", body_text="Officials said the volcano was calm.")
+    make_article(title="Volcanoes erupting across the region")
+    response = client.get("/search/", {"q": "volcano erupts"})
+    titles = [a.title for a in response.context["page_obj"].object_list]
+    assert titles[0] == "Volcanoes erupting across the region"
