@@ -1,0 +1,103 @@
+"""Run the hit tracker benchmarks and write JSON results to bench/results/.
+
+python -m bench                 # everything, 10 million views for the query bench
+python -m bench --views 1000000 --only queries
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from bench.common import run_child, write_result
+
+PG_ADMIN_URL = os.environ.get("NEWSDESK_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+TARGETS = {"page_ratio": 0.95, "views_per_second": 10_000, "query_p95_ms": 50}
+
+
+def bench_pages(args: argparse.Namespace) -> dict[str, Any]:
+    result = run_child("bench.hits_pages", ["--requests", str(args.requests)])
+    result["target_ratio"] = TARGETS["page_ratio"]
+    result["meets_target"] = result["ratio_on_off"] >= TARGETS["page_ratio"]
+    return result
+
+
+def _pg_database() -> str | None:
+    """Create a throwaway PostgreSQL database; return its URL, or None when unreachable."""
+    try:
+        import psycopg
+
+        name = f"newsdesk_bench_{os.getpid()}"
+        with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True, connect_timeout=3) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            c.execute(f'CREATE DATABASE "{name}"')
+        return f"{PG_ADMIN_URL}/{name}"
+    except Exception as exc:
+        print(f"PostgreSQL unreachable, skipped: {exc}", file=sys.stderr)
+        return None
+
+
+def _drop_pg(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bench_recording(args: argparse.Namespace) -> dict[str, Any]:
+    results: dict[str, Any] = {"target_views_per_second": TARGETS["views_per_second"]}
+    results["sqlite"] = run_child("bench.hits_recording", ["--views", str(args.record_views)])
+    # The same path with bigger batches shows how much is per-batch overhead.
+    results["sqlite_batch_5000"] = run_child(
+        "bench.hits_recording",
+        ["--views", str(args.record_views)],
+        env={"NEWSDESK_HITS_BATCH_SIZE": "5000"},
+    )
+    url = _pg_database()
+    if url is None:
+        results["postgresql"] = {"skipped": f"no server at {PG_ADMIN_URL}"}
+    else:
+        try:
+            results["postgresql"] = run_child(
+                "bench.hits_recording", ["--views", str(args.record_views), "--db", url]
+            )
+        finally:
+            _drop_pg(url)
+    for key in ("sqlite", "sqlite_batch_5000", "postgresql"):
+        if "views_per_second" in results[key]:
+            results[key]["meets_target"] = (
+                results[key]["views_per_second"] >= TARGETS["views_per_second"]
+            )
+    return results
+
+
+def bench_queries(args: argparse.Namespace) -> dict[str, Any]:
+    result = run_child("bench.hits_queries", ["--views", str(args.views)])
+    result["target_p95_ms"] = TARGETS["query_p95_ms"]
+    result["over_target"] = [
+        name for name, q in result["queries"].items() if q["p95_ms"] >= TARGETS["query_p95_ms"]
+    ]
+    return result
+
+
+BENCHES = {"pages": bench_pages, "recording": bench_recording, "queries": bench_queries}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=sorted(BENCHES), action="append")
+    parser.add_argument("--views", type=int, default=10_000_000, help="views for the query bench")
+    parser.add_argument("--record-views", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=1600, help="page requests per mode")
+    args = parser.parse_args()
+    for name in args.only or list(BENCHES):
+        print(f"bench: {name} ...", flush=True)
+        path = write_result(f"hits_{name}", BENCHES[name](args))
+        print(f"bench: {name} -> {path.relative_to(path.parents[2])}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
