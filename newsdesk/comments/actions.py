@@ -107,7 +107,11 @@ def post_comment(
 ) -> PostResult:
     """Judge a submission; store it approved, held or as spam, or reject it."""
     judgement = guard.judge(sub)
-    extra = {"article": article.pk, "action": judgement.verdict.action, "reason": judgement.reason}
+    extra = {
+        "article": article.pk,
+        "action": judgement.verdict.action.value,
+        "reason": judgement.reason,
+    }
     if judgement.verdict.action == Action.REJECT:
         logger.warning("comment rejected", extra=extra)
         return PostResult(judgement, None)

@@ -36,6 +36,7 @@ FORM_MAX_AGE = timedelta(days=2)
 CROSS_POST_WINDOW = timedelta(days=1)
 AKISMET_DEFAULT_URL = "https://rest.akismet.com"
 AKISMET_TIMEOUT = 5.0
+EXPIRED_FORM = "This form has expired. Reload the page, then send your comment again."
 
 
 class Action(models.TextChoices):
@@ -61,6 +62,8 @@ class Verdict:
     action: Action
     reason: str = ""
     guard: str = ""
+    # Shown to the commenter instead of the guard's generic message, when set.
+    public: str = ""
 
 
 ACCEPT = Verdict(Action.ACCEPT)
@@ -119,7 +122,7 @@ def check_honeypot(sub: Submission) -> Verdict:
 def check_timing(sub: Submission) -> Verdict:
     """Reject a form sent sooner after showing than a person can type, or with no valid stamp."""
     if sub.rendered_at is None:
-        return Verdict(Action.REJECT, "form stamp missing or forged", "timing")
+        return Verdict(Action.REJECT, "form stamp missing or forged", "timing", EXPIRED_FORM)
     elapsed = sub.now.timestamp() - sub.rendered_at
     minimum = float(settings.NEWSDESK_COMMENTS_MIN_SECONDS)
     if elapsed < minimum:
@@ -129,7 +132,7 @@ def check_timing(sub: Submission) -> Verdict:
             "timing",
         )
     if elapsed > FORM_MAX_AGE.total_seconds():
-        return Verdict(Action.REJECT, "form is too old; reload the page", "timing")
+        return Verdict(Action.REJECT, "form is too old", "timing", EXPIRED_FORM)
     return ACCEPT
 
 
@@ -186,8 +189,8 @@ def check_rate_limit(sub: Submission) -> Verdict:
     for window, limit in RATE_LIMITS:
         key = f"newsdesk:comments:rate:{sub.visitor_hash}:{window}:{stamp // window}"
         if _count(key, window) > limit:
-            period = "minute" if window == 60 else "hour"
-            return Verdict(Action.REJECT, f"more than {limit} comments in a {period}", "rate_limit")
+            period = "a minute" if window == 60 else "an hour"
+            return Verdict(Action.REJECT, f"more than {limit} comments in {period}", "rate_limit")
     return ACCEPT
 
 

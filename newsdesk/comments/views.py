@@ -89,8 +89,9 @@ def post(request: HttpRequest, article_pk: int) -> HttpResponse:
         sub, article=article, parent=parent, notify=form.cleaned_data["notify"]
     )
     if result.comment is None:
-        guard_name = result.judgement.verdict.guard
-        message = REJECT_MESSAGES.get(guard_name, REJECT_MESSAGES["honeypot"])
+        verdict = result.judgement.verdict
+        guard_name = verdict.guard
+        message = verdict.public or REJECT_MESSAGES.get(guard_name, REJECT_MESSAGES["honeypot"])
         return _failed(request, article, form, message, 429 if guard_name == "rate_limit" else 400)
     response = see_other(result.comment.get_absolute_url())
     set_token_cookie(response, request, result.comment)
