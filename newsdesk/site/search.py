@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from newsdesk.core.text import primary_language
+from newsdesk.ingest.language import normalize_language
 from newsdesk.site.queries import listing
 from newsdesk.stories.models import Article
 
@@ -75,7 +75,7 @@ def _search_postgres(query: str, terms: list[str]) -> QuerySet[Article]:
     """Rank full-text matches first, keeping the portable substring matches too."""
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-    config = PG_CONFIGS.get(primary_language(settings.NEWSDESK_LANGUAGE), "simple")
+    config = PG_CONFIGS.get(normalize_language(settings.NEWSDESK_LANGUAGE), "simple")
     vector = (
         SearchVector("title", weight="A", config=config)
         + SearchVector("summary", weight="B", config=config)

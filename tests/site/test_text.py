@@ -51,17 +51,23 @@ def test_truncate_words_near(text: str, limit: int, expected: str) -> None:
         ("de-AT", "German"),
         ("pt_BR", "Portuguese"),
         ("FR", "French"),
-        ("xx", "XX"),
+        ("iw", "Hebrew"),
     ],
 )
 def test_language_name(code: str, expected: str) -> None:
-    """Language tags are named by their primary subtag; unknown codes show upper-cased."""
+    """Language tags are named by their primary subtag, old codes by their current one."""
     assert language_name(code) == expected
 
 
 @pytest.mark.parametrize(
     ("code", "site", "expected"),
-    [("de", "en", True), ("en-GB", "en", False), ("", "en", False), ("en", "en-us", False)],
+    [
+        ("de", "en", True),
+        ("en-GB", "en", False),
+        ("", "en", False),
+        ("und", "en", False),
+        ("en", "en-us", False),
+    ],
 )
 def test_is_foreign_language(code: str, site: str, expected: bool) -> None:
     """Only a known language other than the site's counts as foreign."""
