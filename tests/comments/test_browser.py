@@ -1,0 +1,185 @@
+"""A real browser posts, sees its comment held, a moderator approves, the author replies and edits.
+
+Drives Debian's Chromium through Playwright against pytest-django's live
+server. Every request to a host other than the loopback is aborted. A dialog
+listener and a trapped ``window.alert`` prove the XSS payloads never run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib.auth.models import User
+
+from newsdesk.comments.models import Comment, Status
+from newsdesk.stories.models import Article
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
+# from a thread with a running loop unless told it is safe (it is: one thread, no async).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+LOOPBACK = {"127.0.0.1", "localhost"}
+READER_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
+# Any alert/confirm/prompt, or a call of the trapped window.alert, counts as executed script.
+TRAP_ALERT = "window.__xss = []; window.alert = (m) => { window.__xss.push(String(m)); };"
+XSS_NAME = 'Ada <img src=x onerror="alert(1)">'
+XSS_BODY = (
+    "Hello *world*. [click me](javascript:alert(2)) <script>alert(3)</script> "
+    "<img src=x onerror=alert(4)>"
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Launch Debian's Chromium, or skip (fail when services are required) without it."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium to run browser tests"
+        if os.environ.get("NEWSDESK_REQUIRE_SERVICES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _stay_on_loopback(route: Any) -> None:
+    if urlparse(route.request.url).hostname in LOOPBACK:
+        route.continue_()
+    else:
+        route.abort()
+
+
+def open_page(browser: Any, dialogs: list[str]) -> Any:
+    """A fresh browser context (own cookies) confined to the loopback, with XSS traps."""
+    context = browser.new_context(user_agent=READER_UA)
+    context.route("**/*", _stay_on_loopback)
+    context.add_init_script(TRAP_ALERT)
+    page = context.new_page()
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return page
+
+
+def assert_no_script_ran(page: Any, dialogs: list[str]) -> None:
+    assert dialogs == []
+    assert page.evaluate("window.__xss") == []
+
+
+def fill_comment(page: Any, name: str, body: str) -> None:
+    page.fill("#comment-form input[name=name]", name)
+    page.fill("#comment-form input[name=email]", "ada@example.org")
+    page.fill("#comment-form textarea[name=body]", body)
+    page.click("#comment-form button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_comment_lifecycle_in_a_browser(
+    browser: Any, live_server: Any, settings: Any, article: Article, staff: User
+) -> None:
+    """Post -> held -> approved by staff -> shown with Recent Comments -> reply -> edit window."""
+    settings.NEWSDESK_COMMENTS_MIN_SECONDS = 0
+    staff.set_password("moderator-pass-1")
+    staff.save()
+    dialogs: list[str] = []
+    url = f"{live_server.url}{article.get_absolute_url()}"
+
+    # The reader posts; the comment is held and only they see it, marked as waiting.
+    reader = open_page(browser, dialogs)
+    reader.goto(url)
+    fill_comment(reader, XSS_NAME, XSS_BODY)
+    comment = Comment.objects.get()
+    assert comment.status == Status.PENDING
+    held = reader.locator(f"#comment-{comment.pk}")
+    assert "awaiting moderation" in held.inner_text()
+    assert held.locator(".comment-author").inner_text() == XSS_NAME
+    assert held.locator(".comment-body em").inner_text() == "world"
+    assert held.locator(".comment-body a").count() == 0
+    assert held.locator("img, script").count() == 0
+    stranger = open_page(browser, dialogs)
+    stranger.goto(url)
+    assert stranger.locator(f"#comment-{comment.pk}").count() == 0
+
+    # A moderator logs in, sees why it was held, and approves it.
+    staff_page = open_page(browser, dialogs)
+    staff_page.goto(f"{live_server.url}/admin/login/?next=/moderation/")
+    staff_page.fill("#id_username", "moderator")
+    staff_page.fill("#id_password", "moderator-pass-1")
+    staff_page.click("input[type=submit]")
+    staff_page.wait_for_url("**/moderation/")
+    queued = staff_page.locator(f"#queued-{comment.pk}")
+    assert "policy: first comment from this author" in queued.inner_text()
+    queued.locator("button[value^=approve]").click()
+    staff_page.wait_for_load_state()
+    assert "Approve: 1 comment." in staff_page.content()
+    assert staff_page.locator(f"#queued-{comment.pk}").count() == 0
+
+    # Everyone now sees it on the article and in Recent Comments.
+    stranger.goto(url)
+    shown = stranger.locator(f"#comment-{comment.pk}")
+    assert shown.locator(".comment-author").inner_text() == XSS_NAME
+    assert "awaiting moderation" not in shown.inner_text()
+    recent = stranger.locator(".widget-recent-comments li").first
+    assert recent.inner_text() == f"{XSS_NAME} on {article.title}"
+    recent.locator("a").click()
+    stranger.wait_for_url(f"**{article.get_absolute_url()}#comment-{comment.pk}")
+
+    # The reader replies: the Reply link moves the form under the comment (JavaScript).
+    reader.goto(url)
+    reader.click(f"#comment-{comment.pk} a.comment-reply")
+    assert reader.locator(f"#comment-{comment.pk} #comment-form").count() == 1
+    assert reader.input_value("#comment-form input[name=parent]") == str(comment.pk)
+    fill_comment(reader, "Ada", "A follow-up **reply**.")
+    reply = Comment.objects.get(parent=comment)
+    assert reply.status == Status.APPROVED  # returning author (same email) under hold_first
+    threaded = reader.locator(f"#comment-{reply.pk}")
+    assert "depth-1" in (threaded.get_attribute("class") or "")
+
+    # Within the window the author edits the reply.
+    threaded.locator("a.comment-edit").click()
+    reader.fill(".comment-edit-form textarea[name=body]", "An edited reply.")
+    reader.click(".comment-edit-form button[type=submit]")
+    reader.wait_for_load_state()
+    assert reader.locator(f"#comment-{reply.pk} .comment-body").inner_text() == "An edited reply."
+    assert "(edited)" in reader.locator(f"#comment-{reply.pk}").inner_text()
+
+    # After the window, the links are gone and a direct attempt is refused.
+    settings.NEWSDESK_COMMENTS_EDIT_MINUTES = 0
+    reader.goto(url)
+    assert reader.locator(f"#comment-{reply.pk} a.comment-edit").count() == 0
+    response = reader.goto(f"{live_server.url}/comments/{reply.pk}/edit/")
+    assert response.status == 403
+    assert "time to change this comment has passed" in reader.content()
+    reply.refresh_from_db()
+    assert reply.body == "An edited reply."
+
+    for page in (reader, stranger, staff_page):
+        assert_no_script_ran(page, dialogs)
