@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.http import HttpRequest
 from django.urls import ResolverMatch
 from django.utils import timezone
@@ -232,13 +232,16 @@ class Flusher:
 
     def run(self) -> None:
         delay = float(settings.NEWSDESK_HITS_FLUSH_SECONDS)
-        while not self.stop.is_set():
-            if self.failures:
-                self.stop.wait(delay)  # back off: an early wake would hammer the database
-            else:
-                self.wake.wait(delay)
-            self.wake.clear()
-            delay = self.flush_once()
+        try:
+            while not self.stop.is_set():
+                if self.failures:
+                    self.stop.wait(delay)  # back off: an early wake would hammer the database
+                else:
+                    self.wake.wait(delay)
+                self.wake.clear()
+                delay = self.flush_once()
+        finally:
+            connection.close()  # this thread's own connection
 
     def flush_once(self) -> float:
         """Flush; return the seconds to wait before the next attempt."""
