@@ -17,6 +17,5 @@ def _fresh_hit_buffer() -> Iterator[None]:
     recorder.get_buffer().clear()
     visitors.forget_salts(date.max)
     yield
-    recorder.get_buffer().clear()
-    recorder.use_buffer(None)
+    recorder.use_buffer(None)  # a memory buffer goes with it; Redis tests clean their prefix
     visitors.forget_salts(date.max)

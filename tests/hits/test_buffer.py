@@ -209,3 +209,16 @@ def test_flush_from_redis_stores_and_empties_it(redis_url: str, prefix: str) -> 
     assert PageView.objects.count() == 7
     assert buffer.pending() == 0
     assert sorted(buffer.client.keys(f"{prefix}:queue*")) == []
+
+
+@pytest.mark.redis
+def test_redis_url_setting_selects_the_shared_buffer(redis_url: str, settings: object) -> None:
+    """With NEWSDESK_REDIS_URL set, every process queues into Redis instead of its memory."""
+    settings.NEWSDESK_REDIS_URL = redis_url  # type: ignore[attr-defined]
+    use_buffer(None)
+    try:
+        buffer = recorder.get_buffer()
+        assert isinstance(buffer, RedisBuffer)
+        assert buffer.queue_key == "newsdesk:hits:queue"
+    finally:
+        use_buffer(None)
