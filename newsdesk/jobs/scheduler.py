@@ -37,7 +37,11 @@ def crawl_due_sources() -> int:
     return len(crawl(due_sources()))
 
 
-DEFAULT_JOBS: tuple[tuple[str, float], ...] = (("newsdesk.jobs.scheduler.crawl_due_sources", 30.0),)
+DEFAULT_JOBS: tuple[tuple[str, float], ...] = (
+    ("newsdesk.jobs.scheduler.crawl_due_sources", 30.0),
+    # Raw views past their retention and day salts past 24 hours are deleted.
+    ("newsdesk.hits.rollups.prune_hits", 3600.0),
+)
 
 
 class Scheduler:
