@@ -133,6 +133,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "enqueue-due-sources": {"task": "newsdesk.jobs.tasks.enqueue_due_sources", "schedule": 60.0},
+    "prune-hits": {"task": "newsdesk.jobs.tasks.prune_hits", "schedule": 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -40,3 +40,11 @@ def enqueue_due_sources() -> int:
             refresh_source_task.delay(source.pk)
             queued += 1
     return queued
+
+
+@shared_task(name="newsdesk.jobs.tasks.prune_hits")
+def prune_hits_task() -> int:
+    """Delete raw views past retention and expired day salts; return views deleted."""
+    from newsdesk.hits.rollups import prune_hits
+
+    return prune_hits().views
