@@ -15,11 +15,15 @@ import random
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bench.common import setup_django
 
+if TYPE_CHECKING:
+    from newsdesk.hits.buffer import Hit
 
-def make_hits(count: int, article_ids: list[int]) -> list[object]:
+
+def make_hits(count: int, article_ids: list[int]) -> list[Hit]:
     from newsdesk.hits.buffer import Hit
 
     rng = random.Random(5)
