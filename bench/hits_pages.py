@@ -14,6 +14,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -199,6 +200,7 @@ def main() -> None:
         rounds["on"].append(run_mode(env, True, paths, args))
     best = {mode: max(runs, key=lambda r: r["rps"]) for mode, runs in rounds.items()}
     recorded = count_views(env)
+    shutil.rmtree(workdir, ignore_errors=True)
     per_round = (args.requests // args.clients + args.warmup // args.clients) * args.clients
     served = args.rounds * per_round
     print(

@@ -14,6 +14,7 @@ import argparse
 import bisect
 import json
 import random
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -231,6 +232,8 @@ def main() -> None:
         "queries": measure(args.repeat),
     }
     print(json.dumps(out))
+    connection.close()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
