@@ -40,7 +40,8 @@ def _database() -> dict[str, object]:
     url = ENV["NEWSDESK_DATABASE_URL"] or f"sqlite:///{VAR_DIR / 'newsdesk.sqlite3'}"
     if TESTING and os.environ.get("NEWSDESK_TEST_DATABASE_URL"):
         url = os.environ["NEWSDESK_TEST_DATABASE_URL"]
-    config = dict(dj_database_url.parse(url, conn_max_age=60))
+    # Tests close what they open; persistent connections would outlive their threads.
+    config = dict(dj_database_url.parse(url, conn_max_age=0 if TESTING else 60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(str(config["NAME"])).parent.mkdir(parents=True, exist_ok=True)
         # WAL lets readers go on while the crawler or the hit buffer writes;

@@ -52,3 +52,23 @@ def _loopback_fetching(settings: pytest.FixtureRequest) -> None:
     settings.NEWSDESK_FETCH_HOST_DELAY = 0.0  # type: ignore[attr-defined]
     # Whatever a fixture feed links to, the crawler never leaves the machine.
     settings.NEWSDESK_FETCH_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
+    """Before the test database is dropped, end sessions that worker threads left open.
+
+    PostgreSQL refuses to drop a database that another session still uses; a
+    thread of a live server or a thread pool may still hold one at the end.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
