@@ -91,7 +91,7 @@ def article_hours(views: int, now: datetime, catalogue: list[tuple[int, datetime
 
 
 def seed_rollups(views: int, now: datetime, cells: dict) -> None:
-    """Write ArticleHourly, SiteHourly, SiteDaily, DimensionDaily, FilteredDaily, SiteCounter."""
+    """Write ArticleHourly, ArticleDaily, SiteHourly, SiteDaily, DimensionDaily, FilteredDaily, SiteCounter."""
     from django.db import connection, transaction
 
     hours: dict[datetime, int] = {}
@@ -105,6 +105,13 @@ def seed_rollups(views: int, now: datetime, cells: dict) -> None:
         cursor.executemany(
             "INSERT INTO hits_articlehourly (article_id, hour, views) VALUES (%s, %s, %s)",
             [(pk, hour, count) for (pk, hour), count in cells.items()],
+        )
+        per_day: dict[tuple[int, Any], int] = {}
+        for (pk, hour), count in cells.items():
+            per_day[(pk, hour.date())] = per_day.get((pk, hour.date()), 0) + count
+        cursor.executemany(
+            "INSERT INTO hits_articledaily (article_id, day, views) VALUES (%s, %s, %s)",
+            [(pk, day, count) for (pk, day), count in per_day.items()],
         )
         cursor.executemany(
             "INSERT INTO hits_sitehourly (hour, views, visitors) VALUES (%s, %s, %s)",

@@ -197,7 +197,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "NEWSDESK_HITS_BATCH_SIZE",
-        "500",
+        "2000",
         "Hits stored per batch; a full batch is flushed at once.",
         int,
     ),

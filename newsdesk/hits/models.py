@@ -86,6 +86,26 @@ class ArticleHourly(models.Model):
         return f"article {self.article_id} at {self.hour:%Y-%m-%d %H:00}: {self.views}"
 
 
+class ArticleDaily(models.Model):
+    """Human views of one article in one UTC day: long windows read this, not the hours."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_views", db_constraint=False
+    )
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="articledaily_unique"),
+        ]
+        # Covering index: ranking a range of days reads the index alone.
+        indexes = [models.Index(fields=["day", "article", "views"], name="articledaily_day")]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} on {self.day}: {self.views}"
+
+
 class SiteHourly(models.Model):
     """Site-wide views and distinct daily visitors in one hour (UTC)."""
 

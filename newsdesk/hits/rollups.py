@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from newsdesk.hits.buffer import Hit
 from newsdesk.hits.models import (
+    ArticleDaily,
     ArticleHourly,
     DailySalt,
     DailyVisitor,
@@ -40,7 +41,8 @@ from newsdesk.stories.models import Article
 
 logger = logging.getLogger(__name__)
 
-ROWS_PER_STATEMENT = 200
+# Few large statements: each round trip costs more than the rows it carries.
+ROWS_PER_STATEMENT = 1000
 SITE_COUNTER_ID = 1
 
 
@@ -53,25 +55,64 @@ def apply_batch(hits: Sequence[Hit]) -> int:
     views = [hit for hit in hits if hit.is_view]
     filtered = Counter((hit.ts.date(), hit.reason) for hit in hits if not hit.is_view)
     with transaction.atomic():
-        PageView.objects.bulk_create([_page_view(hit) for hit in views], batch_size=500)
+        if connection.vendor == "postgresql":
+            # A page-view batch may skip waiting for the WAL fsync: after a power loss
+            # at most the last moment's views are gone, never the database's consistency.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        _insert_views(views)
         _add(FilteredDaily, ["day", "reason"], "requests", filtered)
         if views:
             _add_views(views)
     return len(views)
 
 
-def _page_view(hit: Hit) -> PageView:
-    return PageView(
-        ts=hit.ts,
-        kind=hit.kind,
-        path=hit.path[:500],
-        article_id=hit.article_id,
-        visitor=hit.visitor,
-        referrer_host=hit.referrer_host[:255],
-        device=hit.device,
-        browser=hit.browser[:64],
-        country=hit.country[:2],
-    )
+_VIEW_COLUMNS = (
+    "ts",
+    "kind",
+    "path",
+    "article_id",
+    "visitor",
+    "referrer_host",
+    "device",
+    "browser",
+    "country",
+)
+
+
+def _insert_views(views: Sequence[Hit]) -> None:
+    """Insert raw views with one prepared statement (bulk_create costs twice the batch)."""
+    if not views:
+        return
+    table = connection.ops.quote_name(PageView._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _VIEW_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_VIEW_COLUMNS))
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        (
+            adapt(hit.ts),
+            hit.kind,
+            hit.path[:500],
+            hit.article_id,
+            hit.visitor,
+            hit.referrer_host[:255],
+            hit.device,
+            hit.browser[:64],
+            hit.country[:2],
+        )
+        for hit in views
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one command, several times faster than INSERTs.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            rows,
+        )
 
 
 def _add_views(views: Sequence[Hit]) -> None:
@@ -79,11 +120,19 @@ def _add_views(views: Sequence[Hit]) -> None:
     days = Counter(hit.ts.date() for hit in views)
     articles = Counter((hit.article_id, hour_of(hit.ts)) for hit in views if hit.article_id)
     _add(ArticleHourly, ["article_id", "hour"], "views", articles)
+    _add(ArticleDaily, ["article_id", "day"], "views", _per_day(articles))
     _add(SiteHourly, ["hour"], "views", {(hour,): n for hour, n in hours.items()})
     _add(SiteDaily, ["day"], "views", {(day,): n for day, n in days.items()})
     _add(DimensionDaily, ["day", "dimension", "value"], "views", _dimensions(views))
     _add(SiteCounter, ["id"], "views", {(SITE_COUNTER_ID,): len(views)})
     _add_visitors(views)
+
+
+def _per_day(articles: Counter[tuple[int, datetime]]) -> Counter[tuple[int, date]]:
+    days: Counter[tuple[int, date]] = Counter()
+    for (article_id, hour), n in articles.items():
+        days[(article_id, hour.date())] += n
+    return days
 
 
 def _dimensions(views: Sequence[Hit]) -> Counter[tuple[date, str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import datetime, timedelta
 
-from newsdesk.hits.models import ArticleHourly
+from newsdesk.hits.models import ArticleDaily, ArticleHourly
 from newsdesk.sources.models import Category, Source
 from newsdesk.stories.models import Article, ArticleStatus
 
@@ -46,3 +46,7 @@ def add_views(article: Article, hours_ago: float, views: int, now: datetime = NO
     row, _ = ArticleHourly.objects.get_or_create(article=article, hour=hour)
     row.views += views
     row.save(update_fields=["views"])
+    # The recorder keeps both rollups; long windows read the daily one.
+    day, _ = ArticleDaily.objects.get_or_create(article=article, day=hour.date())
+    day.views += views
+    day.save(update_fields=["views"])

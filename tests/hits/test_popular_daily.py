@@ -1,0 +1,72 @@
+"""Long windows read the daily rollup for whole days and hours only at the edges."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db.models import Sum
+
+from newsdesk.hits.buffer import Hit
+from newsdesk.hits.models import ArticleDaily, ArticleHourly
+from newsdesk.hits.popular import _ranked_views
+from newsdesk.hits.rollups import apply_batch
+from tests.hits.showing import add_views, make_article
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 14, 15, 30, tzinfo=UTC)
+
+
+def brute_force(since: datetime, until: datetime | None) -> list[tuple[int, int]]:
+    rows = ArticleHourly.objects.filter(hour__gte=since)
+    if until is not None:
+        rows = rows.filter(hour__lt=until)
+    totals = rows.values_list("article_id").annotate(total=Sum("views")).order_by()
+    return sorted(((pk, t) for pk, t in totals), key=lambda p: (-p[1], -p[0]))
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [
+        (NOW - timedelta(days=7), None),
+        (NOW.replace(minute=0) - timedelta(days=30, hours=5), None),
+        (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC)),
+        (datetime(2026, 3, 1, 7, tzinfo=UTC), datetime(2026, 3, 10, 13, tzinfo=UTC)),
+        (NOW.replace(minute=0) - timedelta(hours=20), None),
+    ],
+    ids=["7d", "30d-odd-hour", "whole-days", "partial-edges", "within-a-day"],
+)
+def test_split_ranking_equals_hourly_sums(since: datetime, until: datetime | None) -> None:
+    """Daily rows for whole days plus hourly rows at the edges rank exactly like the hours."""
+    rng = random.Random(3)
+    articles = [make_article(f"Story {n}", published=NOW - timedelta(days=40)) for n in range(12)]
+    for article in articles:
+        for _ in range(40):
+            add_views(article, hours_ago=rng.uniform(0, 35 * 24), views=rng.randint(1, 9), now=NOW)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("newsdesk.hits.popular.timezone.now", lambda: NOW)
+        assert _ranked_views(since, until, 50) == brute_force(since, until)
+
+
+def test_recorder_keeps_the_daily_rollup() -> None:
+    """A flushed batch adds to the article's daily row as well as its hourly rows."""
+    article = make_article("Daily story", published=NOW - timedelta(days=1))
+    hits = [
+        Hit(
+            ts=NOW.replace(hour=h),
+            kind="article",
+            path="/a/",
+            article_id=article.pk,
+            visitor=f"v{h}",
+            referrer_host="",
+            device="desktop",
+            browser="Firefox",
+        )
+        for h in (1, 2, 2, 23)
+    ]
+    apply_batch(hits)
+    apply_batch(hits[:1])
+    daily = ArticleDaily.objects.get(article=article)
+    assert (daily.day, daily.views) == (NOW.date(), 5)
