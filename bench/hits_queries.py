@@ -91,7 +91,7 @@ def article_hours(views: int, now: datetime, catalogue: list[tuple[int, datetime
 
 
 def seed_rollups(views: int, now: datetime, cells: dict) -> None:
-    """Write ArticleHourly, ArticleDaily, SiteHourly, SiteDaily, DimensionDaily, FilteredDaily, SiteCounter."""
+    """Write the article, site, dimension and filtered rollups and the site counter."""
     from django.db import connection, transaction
 
     hours: dict[datetime, int] = {}
