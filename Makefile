@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 	@if [ -n "$$NEWSDESK_TEST_DATABASE_URL" ]; then \
 		echo "== again on $$NEWSDESK_TEST_DATABASE_URL"; \
-		$(BIN)/pytest -n 2 -p no:cacheprovider -m "not browser"; \
+		$(BIN)/pytest -n 2 -p no:cacheprovider; \
 	fi
 
 lint: $(STAMP)
