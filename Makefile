@@ -22,7 +22,8 @@ demo: $(STAMP)
 
 ## Run the whole suite on SQLite, then on PostgreSQL when NEWSDESK_TEST_DATABASE_URL is set.
 test: $(STAMP)
-	$(BIN)/pytest -n 2 -p no:cacheprovider
+	@echo "== on SQLite"
+	env -u NEWSDESK_TEST_DATABASE_URL $(BIN)/pytest -n 2 -p no:cacheprovider
 	@if [ -n "$$NEWSDESK_TEST_DATABASE_URL" ]; then \
 		echo "== again on $$NEWSDESK_TEST_DATABASE_URL"; \
 		$(BIN)/pytest -n 2 -p no:cacheprovider; \
