@@ -17,6 +17,7 @@ from newsdesk.sources.models import Category, Editor, FetchStatus, Source
 from newsdesk.stories.models import Article
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "integration"
+ARTICLES = DATA.parent / "articles" / "readability"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +30,9 @@ def normalise(text: str) -> str:
 def site(corpus_server: CorpusServer) -> dict[str, Source]:
     """Serve the fixtures and register four sources: two good, two broken."""
     root = corpus_server.root
-    shutil.copytree(DATA / "pages", root / "pages")
+    (root / "pages").mkdir()
+    for name in ("ars-1.html", "heise.html"):
+        shutil.copy(ARTICLES / name, root / "pages" / name)
     shutil.copytree(DATA / "feeds", root / "feeds")
     rss = (root / "feeds" / "summary.rss").read_text()
     (root / "feeds" / "summary.rss").write_text(rss.replace("{{BASE_URL}}", corpus_server.base_url))
