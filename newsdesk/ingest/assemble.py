@@ -53,6 +53,11 @@ def entry_fingerprint(entry: ParsedEntry) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def entry_url(entry: ParsedEntry, feed_url: str) -> str:
+    """The entry's link, absolute and canonical: the form articles are stored with."""
+    return canonicalize(absolutize(entry.url, feed_url)) if entry.url else ""
+
+
 def wants_page(entry: ParsedEntry) -> bool:
     """Fetch the article page only when the feed gives a summary and a link to follow."""
     return is_http_url(entry.url) and needs_full_text(entry.summary_html, entry.content_html)
@@ -84,7 +89,7 @@ def assemble_article(
     image = entry.image_url or (page.image_url if page else "")
     return PreparedArticle(
         guid=entry.guid,
-        url=canonicalize(absolutize(entry.url, feed_url)) if entry.url else "",
+        url=entry_url(entry, feed_url),
         slug=slugify(title, allow_unicode=True)[:SLUG_LIMIT].strip("-") or "article",
         title=title,
         summary=summary_text(summary_source, SUMMARY_LIMIT),

@@ -22,6 +22,7 @@ from newsdesk.ingest.assemble import (
     PreparedArticle,
     assemble_article,
     entry_fingerprint,
+    entry_url,
     wants_page,
 )
 from newsdesk.ingest.errors import BlockedError, IngestError, RateLimitedError
@@ -153,8 +154,9 @@ def store_entry(source: Source, entry: ParsedEntry, fetcher: Fetcher, feed_langu
 def find_existing(source: Source, entry: ParsedEntry) -> Article | None:
     """Match on (source, guid), falling back to the canonical URL when the guid changed."""
     found = Article.objects.filter(source=source, guid=entry.guid[:2000]).first()
-    if found is None and entry.url:
-        found = Article.objects.filter(source=source, url=entry.url).first()
+    url = entry_url(entry, source.feed_url)
+    if found is None and url:
+        found = Article.objects.filter(source=source, url=url).first()
     return found
 
 

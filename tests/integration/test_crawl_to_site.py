@@ -148,3 +148,20 @@ def test_feed_html_never_reaches_the_page(site: dict[str, Source], client: Clien
         assert "onerror=" not in page
         assert "javascript:alert" not in page
         assert "<svg onload" not in page
+
+
+def test_new_guid_same_url_is_the_same_article(
+    site: dict[str, Source], corpus_server: CorpusServer
+) -> None:
+    """A feed that renames an entry's guid but keeps its link does not create a duplicate."""
+    crawl([site["wire"]])
+    feed = corpus_server.root / "feeds" / "summary.rss"
+    feed.write_text(
+        feed.read_text()
+        .replace("loopback-wire-ars-1", "renamed-guid")
+        .replace("Two-year-old bug", "Two-year-old flaw")
+    )
+    crawl([Source.objects.get(pk=site["wire"].pk)])
+    stored = Article.objects.filter(url__endswith="/pages/ars-1.html")
+    assert stored.count() == 1
+    assert stored.get().summary.startswith("Two-year-old flaw")
