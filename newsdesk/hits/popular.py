@@ -8,6 +8,7 @@ number of articles read in the window, not on the number of views.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -74,15 +75,20 @@ def _ranked_views(since: datetime, until: datetime | None, count: int) -> list[t
     """
     first_day = since.date() if since == _midnight(since) else since.date() + timedelta(days=1)
     end_day = (until or timezone.now()).date()
-    totals: Counter[int] = Counter()
     if first_day >= end_day:
-        totals.update(_hourly_totals(since, until))
-    else:
-        totals.update(_hourly_totals(since, _midnight(first_day)))
-        totals.update(_daily_totals(first_day, end_day))
-        totals.update(_hourly_totals(_midnight(end_day), until))
-    ranked = sorted(totals.items(), key=lambda pair: (-pair[1], -pair[0]))
-    return ranked[:count]
+        return _top(_hourly_totals(since, until), count)
+    edges: Counter[int] = Counter(_hourly_totals(since, _midnight(first_day)))
+    edges.update(_hourly_totals(_midnight(end_day), until))
+    # Views only add up, so an article outside the daily top ``count`` that had no
+    # views at the edges cannot outrank the ``count``-th: sum just the candidates.
+    candidates = set(edges) | set(_daily_top(first_day, end_day, count))
+    totals = Counter(_daily_totals(first_day, end_day, candidates))
+    totals.update(edges)
+    return _top(totals, count)
+
+
+def _top(totals: Mapping[int, int], count: int) -> list[tuple[int, int]]:
+    return sorted(totals.items(), key=lambda pair: (-pair[1], -pair[0]))[:count]
 
 
 def _midnight(moment: datetime | date) -> datetime:
@@ -100,14 +106,25 @@ def _hourly_totals(since: datetime, until: datetime | None) -> dict[int, int]:
     return {int(pk): int(total) for pk, total in grouped.order_by()}
 
 
-def _daily_totals(first: date, end: date) -> dict[int, int]:
-    """Sum views per article over the days in [first, end)."""
+def _daily_totals(first: date, end: date, articles: set[int]) -> dict[int, int]:
+    """Sum views per article of ``articles`` over the days in [first, end)."""
     grouped = (
-        ArticleDaily.objects.filter(day__gte=first, day__lt=end)
+        ArticleDaily.objects.filter(day__gte=first, day__lt=end, article_id__in=articles)
         .values_list("article_id")
         .annotate(total=Sum("views"))
     )
     return {int(pk): int(total) for pk, total in grouped.order_by()}
+
+
+def _daily_top(first: date, end: date, count: int) -> list[int]:
+    """Return the ids of the ``count`` articles with most views over the days in [first, end)."""
+    grouped = (
+        ArticleDaily.objects.filter(day__gte=first, day__lt=end)
+        .values_list("article_id")
+        .annotate(total=Sum("views"))
+        .order_by("-total", "-article_id")[:count]
+    )
+    return [int(pk) for pk, _ in grouped]
 
 
 def top_article_views(since: datetime, until: datetime | None, limit: int) -> list[tuple[int, int]]:

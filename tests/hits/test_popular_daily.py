@@ -47,7 +47,9 @@ def test_split_ranking_equals_hourly_sums(since: datetime, until: datetime | Non
             add_views(article, hours_ago=rng.uniform(0, 35 * 24), views=rng.randint(1, 9), now=NOW)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("newsdesk.hits.popular.timezone.now", lambda: NOW)
-        assert _ranked_views(since, until, 50) == brute_force(since, until)
+        expected = brute_force(since, until)
+        assert _ranked_views(since, until, 50) == expected
+        assert _ranked_views(since, until, 3) == expected[:3]
 
 
 def test_recorder_keeps_the_daily_rollup() -> None:
