@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--only", choices=sorted(BENCHES), action="append")
     parser.add_argument("--views", type=int, default=10_000_000, help="views for the query bench")
     parser.add_argument("--record-views", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=1600, help="page requests per mode")
+    parser.add_argument("--requests", type=int, default=800, help="page requests per round")
     args = parser.parse_args()
     for name in args.only or list(BENCHES):
         print(f"bench: {name} ...", flush=True)
