@@ -35,6 +35,7 @@ def serve(
     threads: int,
     scheduler: bool,
     on_ready: Callable[[], None] | None = None,
+    access_log: bool = True,
 ) -> None:
     """Serve until stopped; the scheduler thread lives in the gunicorn master."""
     running: list[Scheduler] = []
@@ -57,7 +58,7 @@ def serve(
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread",
-            "accesslog": "-",
+            "accesslog": "-" if access_log else None,
             "graceful_timeout": 10,
             "when_ready": when_ready,
             "on_exit": on_exit,

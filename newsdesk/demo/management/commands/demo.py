@@ -59,7 +59,15 @@ class Command(BaseCommand):
             if not options["no_readers"]:
                 start_reader_burst(site)
 
-        serve(bind=options["bind"], workers=1, threads=8, scheduler=True, on_ready=send_readers)
+        # No access log: the console keeps the crawl summary and the demo's messages.
+        serve(
+            bind=options["bind"],
+            workers=1,
+            threads=8,
+            scheduler=True,
+            on_ready=send_readers,
+            access_log=False,
+        )
 
 
 def start_corpus_server(root: Path) -> CorpusServer:
