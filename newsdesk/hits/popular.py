@@ -32,6 +32,10 @@ HOT_GRAVITY = 1.8
 HOT_WINDOW = timedelta(hours=48)
 HOT_CANDIDATES = 200
 
+# Windows spanning fewer whole days than this (24 and 48 hours always do) read
+# only the hourly rollup: one query, whatever the time of day.
+DAILY_FROM_DAYS = 3
+
 # The sidebar shows on every page; one query a minute per window is plenty.
 CACHE_SECONDS = 60
 
@@ -75,14 +79,19 @@ def _ranked_views(since: datetime, until: datetime | None, count: int) -> list[t
     """
     first_day = since.date() if since == _midnight(since) else since.date() + timedelta(days=1)
     end_day = (until or timezone.now()).date()
-    if first_day >= end_day:
+    if (end_day - first_day).days < DAILY_FROM_DAYS:
         return _top(_hourly_totals(since, until), count)
-    edges: Counter[int] = Counter(_hourly_totals(since, _midnight(first_day)))
-    edges.update(_hourly_totals(_midnight(end_day), until))
+    edges: Counter[int] = Counter()
+    if since < _midnight(first_day):
+        edges.update(_hourly_totals(since, _midnight(first_day)))
+    if until is None or until > _midnight(end_day):
+        edges.update(_hourly_totals(_midnight(end_day), until))
     # Views only add up, so an article outside the daily top ``count`` that had no
-    # views at the edges cannot outrank the ``count``-th: sum just the candidates.
-    candidates = set(edges) | set(_daily_top(first_day, end_day, count))
-    totals = Counter(_daily_totals(first_day, end_day, candidates))
+    # views at the edges cannot outrank the ``count``-th: only those need summing.
+    totals: Counter[int] = Counter(dict(_daily_top(first_day, end_day, count)))
+    missing = set(edges) - set(totals)
+    if missing:
+        totals.update(_daily_totals(first_day, end_day, missing))
     totals.update(edges)
     return _top(totals, count)
 
@@ -116,15 +125,15 @@ def _daily_totals(first: date, end: date, articles: set[int]) -> dict[int, int]:
     return {int(pk): int(total) for pk, total in grouped.order_by()}
 
 
-def _daily_top(first: date, end: date, count: int) -> list[int]:
-    """Return the ids of the ``count`` articles with most views over the days in [first, end)."""
+def _daily_top(first: date, end: date, count: int) -> list[tuple[int, int]]:
+    """Return (id, views) of the ``count`` most viewed articles over the days in [first, end)."""
     grouped = (
         ArticleDaily.objects.filter(day__gte=first, day__lt=end)
         .values_list("article_id")
         .annotate(total=Sum("views"))
         .order_by("-total", "-article_id")[:count]
     )
-    return [int(pk) for pk, _ in grouped]
+    return [(int(pk), int(total)) for pk, total in grouped]
 
 
 def top_article_views(since: datetime, until: datetime | None, limit: int) -> list[tuple[int, int]]:
