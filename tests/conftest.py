@@ -66,9 +66,8 @@ def _close_stray_connections(django_db_setup: None, django_db_blocker: object) -
 
     if connection.vendor != "postgresql":
         return
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+    with django_db_blocker.unblock(), connection.cursor() as cursor:  # type: ignore[attr-defined]
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -50,9 +50,10 @@ def simulate_readers(base_url: str, readers: int = 40, seed: int = 7) -> tuple[i
         if not links:
             return 0, 0
         for number in range(readers):
-            # A reader is an address and a browser; the site only ever sees their hash.
+            # Every reader comes from 127.0.0.1, and a visitor is the hash of address and
+            # browser, so each simulated reader gets its own browser build number.
             headers = {
-                "User-Agent": rng.choice(BROWSERS),
+                "User-Agent": f"{rng.choice(BROWSERS)}.{number}",
                 "Referer": rng.choice(REFERRERS),
             }
             for path in rng.sample(links, k=min(len(links), rng.randint(1, 4))):
