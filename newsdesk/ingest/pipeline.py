@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from newsdesk.ingest.assemble import (
@@ -104,8 +105,9 @@ def _refresh(source: Source, fetcher: Fetcher) -> RefreshResult:
         )
     except IngestError as error:
         return _record_failure(source, result, error, http_status=response.status)
+    known = KnownArticles.load(source, feed.entries)
     for entry in feed.entries:
-        _store_entry(source, entry, fetcher, feed.language, result)
+        _store_entry(source, entry, fetcher, feed.language, known, result)
     if feed.warning:
         logger.info("feed warning", extra={"source": source.pk, "warning": feed.warning})
     _record_success(source, result, response, now)
@@ -113,10 +115,15 @@ def _refresh(source: Source, fetcher: Fetcher) -> RefreshResult:
 
 
 def _store_entry(
-    source: Source, entry: ParsedEntry, fetcher: Fetcher, feed_language: str, result: RefreshResult
+    source: Source,
+    entry: ParsedEntry,
+    fetcher: Fetcher,
+    feed_language: str,
+    known: KnownArticles,
+    result: RefreshResult,
 ) -> None:
     try:
-        outcome = store_entry(source, entry, fetcher, feed_language)
+        outcome = store_entry(source, entry, fetcher, feed_language, known)
     except IngestError as error:
         result.failed_entries += 1
         logger.warning(
@@ -131,9 +138,11 @@ def _store_entry(
     setattr(result, outcome, getattr(result, outcome) + 1)
 
 
-def store_entry(source: Source, entry: ParsedEntry, fetcher: Fetcher, feed_language: str) -> str:
+def store_entry(
+    source: Source, entry: ParsedEntry, fetcher: Fetcher, feed_language: str, known: KnownArticles
+) -> str:
     """Create or update the article for ``entry``; return "new", "updated" or "unchanged"."""
-    existing = find_existing(source, entry)
+    existing = known.find(entry)
     if existing is not None and existing.content_hash == entry_fingerprint(entry):
         return "unchanged"
     page = fetch_page(fetcher, entry) if wants_page(entry) else None
@@ -146,18 +155,45 @@ def store_entry(source: Source, entry: ParsedEntry, fetcher: Fetcher, feed_langu
         first_seen=existing.first_seen_at if existing else timezone.now(),
     )
     if existing is None:
-        return _create(source, prepared)
+        created = _create(source, prepared)
+        if created is None:
+            return "unchanged"
+        known.add(created)
+        return "new"
     _update(existing, prepared)
     return "updated"
 
 
-def find_existing(source: Source, entry: ParsedEntry) -> Article | None:
-    """Match on (source, guid), falling back to the canonical URL when the guid changed."""
-    found = Article.objects.filter(source=source, guid=entry.guid[:2000]).first()
-    url = entry_url(entry, source.feed_url)
-    if found is None and url:
-        found = Article.objects.filter(source=source, url=url).first()
-    return found
+@dataclass
+class KnownArticles:
+    """The source's stored articles that a feed's entries may match, read in one query."""
+
+    source: Source
+    by_guid: dict[str, Article]
+    by_url: dict[str, Article]
+
+    @classmethod
+    def load(cls, source: Source, entries: list[ParsedEntry]) -> KnownArticles:
+        guids = {entry.guid[:2000] for entry in entries}
+        urls = {url for entry in entries if (url := entry_url(entry, source.feed_url))}
+        found = Article.objects.filter(source=source).filter(Q(guid__in=guids) | Q(url__in=urls))
+        known = cls(source, {}, {})
+        for article in found:
+            known.add(article)
+        return known
+
+    def add(self, article: Article) -> None:
+        self.by_guid[article.guid] = article
+        if article.url:
+            self.by_url.setdefault(article.url, article)
+
+    def find(self, entry: ParsedEntry) -> Article | None:
+        """Match on guid, falling back to the canonical URL when the guid changed."""
+        found = self.by_guid.get(entry.guid[:2000])
+        url = entry_url(entry, self.source.feed_url)
+        if found is None and url:
+            found = self.by_url.get(url)
+        return found
 
 
 def fetch_page(fetcher: Fetcher, entry: ParsedEntry) -> ExtractedPage | None:
@@ -185,10 +221,10 @@ def _fields(prepared: PreparedArticle) -> dict[str, object]:
     }
 
 
-def _create(source: Source, prepared: PreparedArticle) -> str:
+def _create(source: Source, prepared: PreparedArticle) -> Article | None:
     try:
         with transaction.atomic():
-            Article.objects.create(
+            return Article.objects.create(
                 source=source,
                 guid=prepared.guid[:2000],
                 published_at=prepared.published,
@@ -198,8 +234,7 @@ def _create(source: Source, prepared: PreparedArticle) -> str:
             )
     except IntegrityError:
         # Another worker stored the same entry a moment ago: one article, not two.
-        return "unchanged"
-    return "new"
+        return None
 
 
 def _update(article: Article, prepared: PreparedArticle) -> None:

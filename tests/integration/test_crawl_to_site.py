@@ -165,3 +165,20 @@ def test_new_guid_same_url_is_the_same_article(
     stored = Article.objects.filter(url__endswith="/pages/ars-1.html")
     assert stored.count() == 1
     assert stored.get().summary.startswith("Two-year-old flaw")
+
+
+def test_changed_feed_reads_stored_articles_once(
+    site: dict[str, Source], corpus_server: CorpusServer
+) -> None:
+    """A changed 20-entry feed looks up its stored articles in one query, not one per entry."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    crawl([site["tpm"]])
+    feed = corpus_server.root / "feeds" / "tpm.atom"
+    feed.write_text(feed.read_text().replace("Sebastian Gorka", "Sebastian L. Gorka", 1))
+    with CaptureQueriesContext(connection) as queries:
+        results = crawl([Source.objects.get(pk=site["tpm"].pk)], workers=1)
+    assert (results[0].new, results[0].updated, results[0].unchanged) == (0, 1, 19)
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "stories_article"')]
+    assert len(reads) == 1
