@@ -1,11 +1,14 @@
-"""Text helpers for display: shortening titles, naming languages."""
+"""The one place that turns HTML into text, and text helpers for display."""
 
 from __future__ import annotations
 
-from newsdesk.ingest.language import language_name as ingest_language_name
-from newsdesk.ingest.language import normalize_language
+import re
+from html.parser import HTMLParser
+
+from newsdesk.core.languages import normalize_language
 
 ELLIPSIS = "…"
+_SPACES = re.compile(r"\s+")
 
 
 def truncate_words_near(text: str, limit: int = 60) -> str:
@@ -26,13 +29,82 @@ def truncate_words_near(text: str, limit: int = 60) -> str:
     return short.rstrip(" ,;:-\u2013\u2014") + ELLIPSIS
 
 
-def language_name(code: str) -> str:
-    """Name a language in English from its ISO 639-1 code or BCP 47 tag ("de-AT" -> "German")."""
-    # One table of names, kept by the ingest stage that detects languages.
-    return ingest_language_name(code)
-
-
 def is_foreign_language(code: str, site_language: str) -> bool:
     """Tell whether an article's language differs from the site's (unknown is not foreign)."""
     primary = normalize_language(code)
     return bool(primary) and primary != normalize_language(site_language)
+
+
+def plain_text(fragment: str | None) -> str:
+    """Strip all tags from ``fragment``, unescape entities and collapse whitespace."""
+    if not fragment:
+        return ""
+    text = _TextCollector.collect(fragment).replace(_TextCollector.BREAK, " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def html_to_text(html: str) -> str:
+    """Return the text of ``html`` with one blank line between blocks."""
+    text = _TextCollector.collect(html)
+    blocks = (_SPACES.sub(" ", block).strip() for block in text.split(_TextCollector.BREAK))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def summary_text(html: str, limit: int = 300) -> str:
+    """Return the plain text of ``html`` cut at a word boundary within ``limit`` characters."""
+    text = plain_text(html)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-\u2013\u2014") + "…"
+
+
+class _TextCollector(HTMLParser):
+    """Collect the text of an HTML fragment, marking block boundaries."""
+
+    BREAK = "\x00"
+    BLOCKS = frozenset(
+        {
+            "p", "div", "section", "article", "header", "footer", "aside", "main", "nav",
+            "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr",
+            "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "br",
+            "address", "details", "summary", "caption",
+        }
+    )  # fmt: skip
+    SKIPPED = frozenset({"script", "style", "template", "noscript", "head", "title", "svg"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    @classmethod
+    def collect(cls, fragment: str) -> str:
+        collector = cls()
+        collector.feed(fragment.replace(cls.BREAK, ""))
+        collector.close()
+        return "".join(collector.parts)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIPPED:
+            self.skipping += 1
+        elif tag in self.BLOCKS:
+            self.parts.append(self.BREAK)
+        elif tag in {"td", "th"}:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append(self.BREAK)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS:
+            self.parts.append(self.BREAK)
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)

@@ -8,12 +8,13 @@ from datetime import datetime
 
 from django.utils.text import slugify
 
+from newsdesk.core.text import html_to_text, plain_text, summary_text
+from newsdesk.core.urls import absolute_http_url, absolutize, canonicalize, is_http_url
 from newsdesk.ingest.dates import choose_dates
 from newsdesk.ingest.extract import needs_full_text
 from newsdesk.ingest.language import detect_language
-from newsdesk.ingest.sanitize import html_to_text, plain_text, sanitize_html, summary_text
+from newsdesk.ingest.sanitize import sanitize_html
 from newsdesk.ingest.types import ExtractedPage, ParsedEntry
-from newsdesk.ingest.urls import absolutize, canonicalize, is_http_url
 
 SUMMARY_LIMIT = 300
 SLUG_LIMIT = 80
@@ -96,7 +97,7 @@ def assemble_article(
         body_html=body_html,
         body_text=body_text,
         author=plain_text(entry.author or (page.author if page else "")),
-        image_url=absolutize(image, base) if image and is_http_url(absolutize(image, base)) else "",
+        image_url=absolute_http_url(image, base) if image else "",
         published=dates.published,
         updated=dates.updated,
         first_seen=dates.first_seen,

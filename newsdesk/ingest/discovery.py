@@ -7,11 +7,11 @@ href="...">`` (RSS Autodiscovery; HTML Living Standard §4.6.7.1 "alternate").
 from __future__ import annotations
 
 import json
-from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
 
+from newsdesk.core.urls import absolute_http_url, absolutize
 from newsdesk.ingest.parsers.sniff import (
     FEED_TYPES,
     document_kind,
@@ -38,8 +38,7 @@ def discover_feeds(html: bytes, *, base_url: str) -> list[str]:
         href = (link.get("href") or "").strip()
         if "alternate" not in rel or kind not in DISCOVERABLE_TYPES or not href:
             continue
-        url = urljoin(base, href)
-        if urlsplit(url).scheme.lower() in ("http", "https"):
+        if url := absolute_http_url(href, base):
             found.setdefault(url, None)
     return list(found)
 
@@ -72,7 +71,7 @@ def _base_href(root: lxml.html.HtmlElement, page_url: str) -> str:
     for base in root.iter("base"):
         href = (base.get("href") or "").strip()
         if href:
-            return urljoin(page_url, href)
+            return absolutize(href, page_url)
     return page_url
 
 

@@ -24,12 +24,12 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
+from newsdesk.core.languages import normalize_language
+from newsdesk.core.text import plain_text
+from newsdesk.core.urls import absolute_http_url, is_http_url
 from newsdesk.ingest.errors import ExtractError
-from newsdesk.ingest.language import normalize_language
-from newsdesk.ingest.sanitize import plain_text
 from newsdesk.ingest.text import decode_html
 from newsdesk.ingest.types import ExtractedPage
-from newsdesk.ingest.urls import absolutize, is_http_url
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def extract_article(html: bytes, *, url: str) -> ExtractedPage:
         title=title,
         author=plain_text(document.author or ""),
         published=_published(tree, document.date),
-        image_url=_absolute(document.image or "", base),
+        image_url=absolute_http_url(document.image or "", base),
         language=_declared_language(tree),
         canonical_url=_canonical_url(tree, base),
         description=plain_text(document.description or ""),
@@ -180,12 +180,7 @@ def _declared_language(tree: HtmlElement) -> str:
 
 def _canonical_url(tree: HtmlElement, base: str) -> str:
     href = _first(tree, '//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content')
-    return _absolute(href, base)
-
-
-def _absolute(url: str, base: str) -> str:
-    absolute = absolutize(url, base) if base else url.strip()
-    return absolute if is_http_url(absolute) else ""
+    return absolute_http_url(href, base)
 
 
 def _published(tree: HtmlElement, found: str | None) -> datetime | None:

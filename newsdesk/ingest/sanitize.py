@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from html.parser import HTMLParser
 from typing import Literal
 
 import nh3
 
-from newsdesk.ingest.urls import is_http_url
+from newsdesk.core.urls import is_http_url
 
 ALLOWED_TAGS = frozenset(
     {
@@ -50,7 +49,6 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener nofollow"
 
-_SPACES = re.compile(r"\s+")
 # nh3 serialises an allowed attribute-less <h1> exactly like this.
 _H1 = re.compile(r"<(/?)h1>")
 
@@ -87,76 +85,3 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
         value = value.strip()
         return value if value.isdigit() and len(value) <= 5 else None
     return value
-
-
-def plain_text(fragment: str) -> str:
-    """Strip all tags from ``fragment``, unescape entities and collapse whitespace."""
-    text = _TextCollector.collect(fragment).replace(_TextCollector.BREAK, " ")
-    return _SPACES.sub(" ", text).strip()
-
-
-def html_to_text(html: str) -> str:
-    """Return the text of ``html`` with one blank line between blocks."""
-    text = _TextCollector.collect(html)
-    blocks = (_SPACES.sub(" ", block).strip() for block in text.split(_TextCollector.BREAK))
-    return "\n\n".join(block for block in blocks if block)
-
-
-def summary_text(html: str, limit: int = 300) -> str:
-    """Return the plain text of ``html`` cut at a word boundary within ``limit`` characters."""
-    text = plain_text(html)
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if not text[limit - 1].isspace() and " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.-\u2013\u2014") + "…"
-
-
-class _TextCollector(HTMLParser):
-    """Collect the text of an HTML fragment, marking block boundaries."""
-
-    BREAK = "\x00"
-    BLOCKS = frozenset(
-        {
-            "p", "div", "section", "article", "header", "footer", "aside", "main", "nav",
-            "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr",
-            "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "br",
-            "address", "details", "summary", "caption",
-        }
-    )  # fmt: skip
-    SKIPPED = frozenset({"script", "style", "template", "noscript", "head", "title", "svg"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    @classmethod
-    def collect(cls, fragment: str) -> str:
-        collector = cls()
-        collector.feed(fragment.replace(cls.BREAK, ""))
-        collector.close()
-        return "".join(collector.parts)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIPPED:
-            self.skipping += 1
-        elif tag in self.BLOCKS:
-            self.parts.append(self.BREAK)
-        elif tag in {"td", "th"}:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIPPED:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BLOCKS:
-            self.parts.append(self.BREAK)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCKS:
-            self.parts.append(self.BREAK)
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from newsdesk.ingest.language import normalize_language
+from newsdesk.core.languages import normalize_language
 from newsdesk.site.queries import listing
 from newsdesk.stories.models import Article
 

@@ -13,10 +13,11 @@ from django.template import loader
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from newsdesk.core.context_processors import nav_categories
 from newsdesk.core.dates import was_updated
-from newsdesk.core.text import is_foreign_language, language_name
+from newsdesk.core.languages import language_name
+from newsdesk.core.text import is_foreign_language
 from newsdesk.site import queries
+from newsdesk.site.context_processors import nav_categories
 from newsdesk.site.links import absolute_url
 from newsdesk.site.search import clean_query, search_articles
 from newsdesk.sources.models import Category, Editor, Source

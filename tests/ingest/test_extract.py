@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk.core.text import plain_text
 from newsdesk.ingest.errors import ExtractError
 from newsdesk.ingest.extract import extract_article, needs_full_text
 from newsdesk.ingest.language import detect_language
-from newsdesk.ingest.sanitize import plain_text, sanitize_html
+from newsdesk.ingest.sanitize import sanitize_html
 
 ARTICLES = Path(__file__).parent.parent / "data" / "articles"
 EXPECTED: dict[str, dict[str, object]] = json.loads(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.ingest.language import detect_language, language_name, normalize_language
+from newsdesk.core.languages import language_name, normalize_language
+from newsdesk.ingest.language import detect_language
 
 ARTICLES = Path(__file__).parent.parent / "data" / "articles"
 # (language, page, index of a must_contain snippet): short real passages of the copied pages.

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk.core.languages import normalize_language
+from newsdesk.core.text import plain_text
 from newsdesk.ingest.errors import ParseError
 from newsdesk.ingest.parsers import feeds, parse_feed
-from newsdesk.ingest.parsers.common import normalise_language, plain_text, text_to_html
+from newsdesk.ingest.parsers.common import text_to_html
 
 FEEDS = Path(__file__).parent.parent / "data" / "feeds"
 
@@ -665,9 +667,9 @@ def test_plain_text(raw: str | None, text: str) -> None:
     ("raw", "language"),
     [("en-US", "en"), ("en_US", "en"), ("DE", "de"), ("pt-br", "pt"), ("", ""), ("1234", "")],
 )
-def test_normalise_language(raw: str, language: str) -> None:
+def test_normalize_language(raw: str, language: str) -> None:
     """Language tags reduce to a lower-case primary subtag."""
-    assert normalise_language(raw) == language
+    assert normalize_language(raw) == language
 
 
 def test_text_to_html_escapes_and_splits_paragraphs() -> None:

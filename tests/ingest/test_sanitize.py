@@ -10,14 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from newsdesk.ingest.sanitize import (
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_TAGS,
-    html_to_text,
-    plain_text,
-    sanitize_html,
-    summary_text,
-)
+from newsdesk.core.text import html_to_text, plain_text, summary_text
+from newsdesk.ingest.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_html
 
 DATA = Path(__file__).parent.parent / "data"
 XSS = DATA / "xss"

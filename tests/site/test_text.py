@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newsdesk.core.dates import was_updated
-from newsdesk.core.text import is_foreign_language, language_name, truncate_words_near
+from newsdesk.core.languages import language_name
+from newsdesk.core.text import is_foreign_language, truncate_words_near
 
 
 @pytest.mark.parametrize(

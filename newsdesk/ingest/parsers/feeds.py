@@ -8,13 +8,13 @@ from typing import Any
 
 import feedparser
 
+from newsdesk.core.languages import normalize_language
+from newsdesk.core.text import plain_text
+from newsdesk.core.urls import absolute_http_url
 from newsdesk.ingest.errors import ParseError
 from newsdesk.ingest.parsers.common import (
-    absolute_url,
     describe_skipped,
-    normalise_language,
     pick_guid,
-    plain_text,
     struct_to_utc,
     text_to_html,
     unique,
@@ -47,7 +47,7 @@ def parse_xml_feed(content: bytes, *, url: str, content_type: str = "") -> Parse
     if not raw_entries and (not parsed.get("version") or (problem and not title)):
         raise ParseError(f"not a feed: {problem or 'no RSS, RDF or Atom root element'}")
 
-    feed_language = normalise_language(meta.get("language"))
+    feed_language = normalize_language(meta.get("language"))
     entries, skipped = _convert_entries(raw_entries, url, feed_language)
     warning = "; ".join(
         part for part in (problem, describe_skipped(skipped, len(raw_entries))) if part
@@ -55,7 +55,7 @@ def parse_xml_feed(content: bytes, *, url: str, content_type: str = "") -> Parse
     return ParsedFeed(
         format=parsed.get("version") or "xml",
         title=title,
-        site_url=absolute_url(meta.get("link"), url),
+        site_url=absolute_http_url(meta.get("link"), url),
         language=feed_language,
         entries=entries,
         warning=warning,
@@ -102,7 +102,7 @@ def _convert_entries(
 
 def convert_entry(raw: Any, url: str, feed_language: str) -> ParsedEntry:
     """Convert one feedparser entry into a ParsedEntry."""
-    link = absolute_url(raw.get("link"), url)
+    link = absolute_http_url(raw.get("link"), url)
     title = plain_text(raw.get("title"))
     published = struct_to_utc(raw.get("published_parsed"))
     updated = struct_to_utc(raw.get("updated_parsed"))
@@ -156,7 +156,7 @@ def _image_url(raw: Any, base: str) -> str:
             candidates.append(link.get("href") or link.get("url"))
     candidates.append((raw.get("image") or {}).get("href"))
     for candidate in candidates:
-        if resolved := absolute_url(candidate, base):
+        if resolved := absolute_http_url(candidate, base):
             return resolved
     return ""
 
@@ -166,6 +166,6 @@ def _entry_language(raw: Any) -> str:
     details = [raw, *(raw.get("content") or [])]
     details += [raw.get("summary_detail") or {}, raw.get("title_detail") or {}]
     for detail in details:
-        if language := normalise_language(detail.get("language")):
+        if language := normalize_language(detail.get("language")):
             return language
     return ""

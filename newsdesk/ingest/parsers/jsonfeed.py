@@ -7,13 +7,13 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from newsdesk.core.languages import normalize_language
+from newsdesk.core.text import plain_text
+from newsdesk.core.urls import absolute_http_url
 from newsdesk.ingest.errors import ParseError
 from newsdesk.ingest.parsers.common import (
-    absolute_url,
     describe_skipped,
-    normalise_language,
     pick_guid,
-    plain_text,
     text_to_html,
     unique,
 )
@@ -35,8 +35,8 @@ def parse_json_feed(content: bytes, *, url: str) -> ParsedFeed:
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise ParseError("not a feed: JSON document has no JSON Feed 'items' list")
 
-    base = absolute_url(_string(document.get("feed_url")), url) or url
-    feed_language = normalise_language(_string(document.get("language")))
+    base = absolute_http_url(_string(document.get("feed_url")), url) or url
+    feed_language = normalize_language(_string(document.get("language")))
     # Items without authors are written by the feed's authors (JSON Feed 1.1 "authors").
     feed_author = _authors(document)
     entries: list[ParsedEntry] = []
@@ -53,7 +53,7 @@ def parse_json_feed(content: bytes, *, url: str) -> ParsedFeed:
     return ParsedFeed(
         format=_format(document.get("version")),
         title=plain_text(_string(document.get("title"))),
-        site_url=absolute_url(_string(document.get("home_page_url")), url),
+        site_url=absolute_http_url(_string(document.get("home_page_url")), url),
         language=feed_language,
         entries=entries,
         warning=describe_skipped(skipped, len(document["items"])),
@@ -64,7 +64,7 @@ def convert_item(item: Any, base: str, feed_language: str, feed_author: str = ""
     """Convert one JSON Feed item into a ParsedEntry."""
     if not isinstance(item, dict):
         raise TypeError(f"item is a {type(item).__name__}, not an object")
-    link = absolute_url(_string(item.get("url")) or _string(item.get("external_url")), base)
+    link = absolute_http_url(_string(item.get("url")) or _string(item.get("external_url")), base)
     title = plain_text(_string(item.get("title")))
     published = parse_rfc3339(item.get("date_published"))
     updated = parse_rfc3339(item.get("date_modified"))
@@ -80,7 +80,7 @@ def convert_item(item: Any, base: str, feed_language: str, feed_author: str = ""
         published=published or updated,
         updated=updated,
         image_url=_image_url(item, base),
-        language=normalise_language(_string(item.get("language"))) or feed_language,
+        language=normalize_language(_string(item.get("language"))) or feed_language,
         tags=unique([plain_text(tag) for tag in item.get("tags") or [] if isinstance(tag, str)]),
     )
 
@@ -131,7 +131,7 @@ def _image_url(item: dict[str, Any], base: str) -> str:
         ):
             candidates.append(_string(attachment.get("url")))
     for candidate in candidates:
-        if resolved := absolute_url(candidate, base):
+        if resolved := absolute_http_url(candidate, base):
             return resolved
     return ""
 

@@ -12,7 +12,8 @@ from django.core.paginator import Page
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from newsdesk.core.text import language_name, truncate_words_near
+from newsdesk.core.languages import language_name
+from newsdesk.core.text import truncate_words_near
 from newsdesk.site.links import absolute_url
 from newsdesk.stories.models import Article
 

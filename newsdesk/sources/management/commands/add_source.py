@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from newsdesk.sources.actions import SourceError, add_source
+from newsdesk.ingest.subscribe import SourceError, add_source
 from newsdesk.sources.models import Editor
 
 

@@ -1,4 +1,9 @@
-"""Named actions on sources (operators call them from the CLI and the admin)."""
+"""Subscribe to a source: discover its feed, check it, and store it.
+
+The one action behind `newsdesk add-source` and the admin's "Add source".
+Like pipeline.py, this orchestrator reads and writes models; the stages it
+calls (fetcher, discovery, parsers) do not.
+"""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsdesk.ingest.urls import absolutize, canonicalize, is_http_url
+from newsdesk.core.urls import absolutize, canonicalize, is_http_url
 
 
 @pytest.mark.parametrize(

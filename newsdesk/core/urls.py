@@ -37,6 +37,12 @@ def absolutize(url: str, base: str) -> str:
         return url
 
 
+def absolute_http_url(url: str | None, base: str) -> str:
+    """Resolve ``url`` against ``base``; return "" unless the result is an http(s) URL."""
+    resolved = absolutize(url or "", base)
+    return resolved if is_http_url(resolved) else ""
+
+
 def canonicalize(url: str) -> str:
     """Return the canonical form of an http(s) URL; other URLs come back stripped."""
     url = _STRIP_INSIDE.sub("", url).strip()
