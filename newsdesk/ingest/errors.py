@@ -10,6 +10,7 @@
     │   └── BlockedError          robots.txt disallows, or a private address
     ├── ParseError                not a feed we can read
     └── ExtractError              an article page gave no text
+        └── WorkerError           the extraction worker died or ran out of time
 
 The pipeline catches ``IngestError`` per source and per entry and stores
 ``str(error)`` on the source; anything else is a bug and is logged as such.
@@ -66,3 +67,7 @@ class ParseError(IngestError):
 
 class ExtractError(IngestError):
     """An article page yielded no main text."""
+
+
+class WorkerError(ExtractError):
+    """The worker process extracting a page crashed or passed its time limit."""

@@ -1,21 +1,30 @@
 """Refresh sources: fetch -> parse -> extract -> assemble -> store.
 
-This is the only ingest module that touches the ORM. Each source is refreshed
-on its own: an ``IngestError`` is stored on the source and the crawl goes on;
-an error in one entry skips that entry and keeps the rest.
+This is the only ingest module that touches the ORM. A refresh has three steps,
+so that the crawler (ingest/crawler.py) and Celery (jobs/tasks.py) can hand
+each network request out on its own:
+
+    start_refresh(source)    fetch the feed, store entries that carry their full
+                             text, and list the entries whose page is wanted
+    store_page(job)          fetch one article page, extract it in a worker
+                             process, store the article
+    finish_refresh(run)      record the outcome and the next fetch time
+
+``refresh_source()`` runs the three in a row. An ``IngestError`` is stored on
+the source and the crawl goes on; an error in one entry skips that entry; a
+page that cannot be fetched or extracted leaves the article with the feed's
+own text and its error in the result.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -27,8 +36,9 @@ from newsdesk.ingest.assemble import (
     wants_page,
 )
 from newsdesk.ingest.errors import BlockedError, IngestError, RateLimitedError
-from newsdesk.ingest.extract import extract_article
 from newsdesk.ingest.fetcher import Fetcher
+from newsdesk.ingest.health import judge_failure
+from newsdesk.ingest.pagepool import PagePool, page_pool
 from newsdesk.ingest.parsers import parse_feed
 from newsdesk.ingest.types import ExtractedPage, FetchResult, ParsedEntry
 from newsdesk.sources.models import FetchStatus, Source
@@ -53,10 +63,47 @@ class RefreshResult:
     unchanged: int = 0
     failed_entries: int = 0
     error: str = ""
+    # "URL: reason" for each article page that could not be fetched or extracted.
+    page_errors: list[str] = field(default_factory=list)
+    deactivated: str = ""
 
     @property
     def ok(self) -> bool:
         return self.status != FetchStatus.ERROR
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass
+class PageJob:
+    """An entry whose article page must be fetched before it is stored."""
+
+    source: Source
+    entry: ParsedEntry
+    feed_language: str
+    article_id: int | None
+    first_seen: datetime
+
+    @property
+    def host(self) -> str:
+        return host_of(self.entry.url)
+
+
+@dataclass
+class RefreshRun:
+    """One source's refresh in progress."""
+
+    source: Source
+    result: RefreshResult
+    started: datetime
+    response: FetchResult | None = None
+    pages: list[PageJob] = field(default_factory=list)
+
+
+def host_of(url: str) -> str:
+    """The host name a URL is fetched from, the key of per-host politeness."""
+    return (urlsplit(url).hostname or "").lower()
 
 
 def check_host_allowed(url: str) -> None:
@@ -72,96 +119,179 @@ def fetch(fetcher: Fetcher, url: str, **kwargs: str) -> FetchResult:
     return fetcher.fetch(url, **kwargs)
 
 
-def refresh_source(source: Source, *, fetcher: Fetcher | None = None) -> RefreshResult:
+def refresh_source(
+    source: Source, *, fetcher: Fetcher | None = None, pages: PagePool | None = None
+) -> RefreshResult:
     """Fetch one source and store its new and changed entries; never raises IngestError."""
     own = fetcher is None
     active = fetcher or Fetcher()
     try:
-        return _refresh(source, active)
+        run = start_refresh(source, active)
+        for job in run.pages:
+            run.result.count(store_page(job, active, pages, run.result))
+        return finish_refresh(run)
     finally:
         if own:
             active.close()
 
 
-def _refresh(source: Source, fetcher: Fetcher) -> RefreshResult:
-    result = RefreshResult(source.pk, source.name, FetchStatus.OK)
-    now = timezone.now()
+def start_refresh(source: Source, fetcher: Fetcher) -> RefreshRun:
+    """Fetch and parse the feed, store entries with full text, and list the pages to fetch."""
+    run = fetch_feed(source, fetcher)
+    if run.response is not None and not run.response.not_modified:
+        plan_entries(run)
+    return run
+
+
+def fetch_feed(source: Source, fetcher: Fetcher) -> RefreshRun:
+    """Fetch the source's feed (conditionally); a failure is recorded on the source."""
+    run = RefreshRun(source, RefreshResult(source.pk, source.name, FetchStatus.OK), timezone.now())
     try:
-        response = fetch(
+        run.response = fetch(
             fetcher, source.feed_url, etag=source.etag, last_modified=source.last_modified
         )
     except RateLimitedError as error:
-        return _record_failure(source, result, error, retry_at=error.retry_at)
+        _record_failure(run, error, retry_at=error.retry_at)
     except IngestError as error:
-        return _record_failure(source, result, error)
-    if response.not_modified:
-        # A 304 changes nothing but the schedule (RFC 9110 §15.4.5).
-        result.status = FetchStatus.NOT_MODIFIED
-        _record_success(source, result, response, now)
-        return result
+        _record_failure(run, error)
+    else:
+        if run.response.not_modified:
+            # A 304 changes nothing but the schedule (RFC 9110 §15.4.5).
+            run.result.status = FetchStatus.NOT_MODIFIED
+    return run
+
+
+def plan_entries(run: RefreshRun) -> None:
+    """Parse the fetched feed; store what needs no page and queue what does."""
+    assert run.response is not None
+    source, response = run.source, run.response
     try:
         feed = parse_feed(
             response.content, url=response.url, content_type=response.content_type_header
         )
     except IngestError as error:
-        return _record_failure(source, result, error, http_status=response.status)
-    known = KnownArticles.load(source, feed.entries)
-    for entry in feed.entries:
-        _store_entry(source, entry, fetcher, feed.language, known, result)
+        _record_failure(run, error, http_status=response.status)
+        return
     if feed.warning:
         logger.info("feed warning", extra={"source": source.pk, "warning": feed.warning})
-    _record_success(source, result, response, now)
-    return result
+    known = KnownArticles.load(source, feed.entries)
+    for entry in feed.entries:
+        try:
+            outcome = _plan_entry(run, entry, feed.language, known)
+        except Exception as error:
+            _log_entry_error(source, entry, error)
+            outcome = "failed_entries"
+        if outcome:
+            run.result.count(outcome)
 
 
-def _store_entry(
-    source: Source,
-    entry: ParsedEntry,
-    fetcher: Fetcher,
-    feed_language: str,
-    known: KnownArticles,
-    result: RefreshResult,
-) -> None:
-    try:
-        outcome = store_entry(source, entry, fetcher, feed_language, known)
-    except IngestError as error:
-        result.failed_entries += 1
-        logger.warning(
-            "entry failed", extra={"source": source.pk, "guid": entry.guid, "error": str(error)}
-        )
-        return
-    except Exception:
-        # A bug in one entry must not lose the rest of the feed.
-        result.failed_entries += 1
-        logger.exception("entry crashed", extra={"source": source.pk, "guid": entry.guid})
-        return
-    setattr(result, outcome, getattr(result, outcome) + 1)
-
-
-def store_entry(
-    source: Source, entry: ParsedEntry, fetcher: Fetcher, feed_language: str, known: KnownArticles
+def _plan_entry(
+    run: RefreshRun, entry: ParsedEntry, feed_language: str, known: KnownArticles
 ) -> str:
-    """Create or update the article for ``entry``; return "new", "updated" or "unchanged"."""
+    """Store an entry now, or queue its page; return the outcome, or "" when queued."""
+    url = entry_url(entry, run.source.feed_url)
+    if known.pending(url):
+        # An earlier entry with the same link is being fetched: one article, not two.
+        return "unchanged"
     existing = known.find(entry)
     if existing is not None and existing.content_hash == entry_fingerprint(entry):
         return "unchanged"
-    page = fetch_page(fetcher, entry) if wants_page(entry) else None
-    prepared = assemble_article(
+    first_seen = existing.first_seen_at if existing else timezone.now()
+    if wants_page(entry):
+        known.queue(url)
+        article_id = existing.pk if existing else None
+        run.pages.append(PageJob(run.source, entry, feed_language, article_id, first_seen))
+        return ""
+    prepared = _assemble(run.source, entry, None, feed_language, first_seen)
+    return _store(run.source, prepared, existing, known)
+
+
+def store_page(
+    job: PageJob,
+    fetcher: Fetcher,
+    pages: PagePool | None = None,
+    result: RefreshResult | None = None,
+) -> str:
+    """Fetch, extract and store one queued entry; return "new", "updated" or "unchanged"."""
+    response, error = fetch_page(job, fetcher)
+    return finish_page(job, response, error, pages, result)
+
+
+def fetch_page(job: PageJob, fetcher: Fetcher) -> tuple[FetchResult | None, str]:
+    """Fetch a queued entry's article page; return it, or the reason it is missing."""
+    try:
+        return fetch(fetcher, job.entry.url, accept=PAGE_ACCEPT), ""
+    except IngestError as error:
+        return None, str(error)
+
+
+def finish_page(
+    job: PageJob,
+    response: FetchResult | None,
+    error: str,
+    pages: PagePool | None = None,
+    result: RefreshResult | None = None,
+) -> str:
+    """Extract a fetched page (in a worker process) and store the entry; never raises.
+
+    Return "new", "updated", "unchanged" or "failed_entries".
+    """
+    page: ExtractedPage | None = None
+    if response is not None:
+        try:
+            page = (pages or page_pool()).extract(response.content, url=response.url)
+        except IngestError as failure:
+            error = f"{type(failure).__name__}: {failure}"
+    if error:
+        # The article keeps the feed's own text; the page's error goes in the result.
+        logger.info("full text unavailable", extra={"url": job.entry.url, "error": error})
+        if result is not None:
+            result.page_errors.append(f"{job.entry.url}: {error}"[:ERROR_LIMIT])
+    try:
+        prepared = _assemble(job.source, job.entry, page, job.feed_language, job.first_seen)
+        existing = None
+        if job.article_id is not None:
+            existing = Article.objects.filter(pk=job.article_id).first()
+        return _store(job.source, prepared, existing, None)
+    except Exception as failure:
+        _log_entry_error(job.source, job.entry, failure)
+        return "failed_entries"
+
+
+def finish_refresh(run: RefreshRun) -> RefreshResult:
+    """Record a refresh that fetched its feed: validators, status and the next fetch time."""
+    if run.result.ok and run.response is not None:
+        _record_success(run)
+    return run.result
+
+
+def _log_entry_error(source: Source, entry: ParsedEntry, error: Exception) -> None:
+    if isinstance(error, IngestError):
+        logger.warning(
+            "entry failed", extra={"source": source.pk, "guid": entry.guid, "error": str(error)}
+        )
+    else:
+        # A bug in one entry must not lose the rest of the feed.
+        logger.error(
+            "entry crashed", extra={"source": source.pk, "guid": entry.guid}, exc_info=error
+        )
+
+
+def _assemble(
+    source: Source,
+    entry: ParsedEntry,
+    page: ExtractedPage | None,
+    feed_language: str,
+    first_seen: datetime,
+) -> PreparedArticle:
+    return assemble_article(
         entry,
         page=page,
         feed_url=source.feed_url,
         source_language=source.language,
         feed_language=feed_language,
-        first_seen=existing.first_seen_at if existing else timezone.now(),
+        first_seen=first_seen,
     )
-    if existing is None:
-        created = _create(source, prepared)
-        if created is None:
-            return "unchanged"
-        known.add(created)
-        return "new"
-    _update(existing, prepared)
-    return "updated"
 
 
 @dataclass
@@ -171,6 +301,7 @@ class KnownArticles:
     source: Source
     by_guid: dict[str, Article]
     by_url: dict[str, Article]
+    queued_urls: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, source: Source, entries: list[ParsedEntry]) -> KnownArticles:
@@ -195,15 +326,13 @@ class KnownArticles:
             found = self.by_url.get(url)
         return found
 
+    def pending(self, url: str) -> bool:
+        """Tell whether a page for ``url`` is already queued by an earlier entry."""
+        return bool(url) and url in self.queued_urls
 
-def fetch_page(fetcher: Fetcher, entry: ParsedEntry) -> ExtractedPage | None:
-    """Fetch and extract the entry's page; on failure keep the feed's own text."""
-    try:
-        response = fetch(fetcher, entry.url, accept=PAGE_ACCEPT)
-        return extract_article(response.content, url=response.url)
-    except IngestError as error:
-        logger.info("full text unavailable", extra={"url": entry.url, "error": str(error)})
-        return None
+    def queue(self, url: str) -> None:
+        if url:
+            self.queued_urls.add(url)
 
 
 def _fields(prepared: PreparedArticle) -> dict[str, object]:
@@ -221,10 +350,19 @@ def _fields(prepared: PreparedArticle) -> dict[str, object]:
     }
 
 
-def _create(source: Source, prepared: PreparedArticle) -> Article | None:
+def _store(
+    source: Source, prepared: PreparedArticle, existing: Article | None, known: KnownArticles | None
+) -> str:
+    """Create or update the article; return "new", "updated" or "unchanged"."""
+    if existing is not None:
+        for name, value in _fields(prepared).items():
+            setattr(existing, name, value)
+        existing.updated_at = prepared.updated or timezone.now()
+        existing.save()
+        return "updated"
     try:
         with transaction.atomic():
-            return Article.objects.create(
+            created = Article.objects.create(
                 source=source,
                 guid=prepared.guid[:2000],
                 published_at=prepared.published,
@@ -234,38 +372,35 @@ def _create(source: Source, prepared: PreparedArticle) -> Article | None:
             )
     except IntegrityError:
         # Another worker stored the same entry a moment ago: one article, not two.
-        return None
+        return "unchanged"
+    if known is not None:
+        known.add(created)
+    return "new"
 
 
-def _update(article: Article, prepared: PreparedArticle) -> None:
-    for name, value in _fields(prepared).items():
-        setattr(article, name, value)
-    article.updated_at = prepared.updated or timezone.now()
-    article.save()
-
-
-def _record_success(
-    source: Source, result: RefreshResult, response: FetchResult, now: datetime
-) -> None:
+def _record_success(run: RefreshRun) -> None:
+    source, response, now = run.source, run.response, run.started
+    assert response is not None
     source.etag = response.etag[:500]
     source.last_modified = response.last_modified[:100]
     source.last_http_status = response.status
-    source.last_status = result.status
+    source.last_status = run.result.status
     source.last_error = ""
     source.consecutive_failures = 0
+    source.failing_since = None
     source.last_fetched_at = now
     source.next_fetch_at = now + source.fetch_interval
     source.save(update_fields=_SCHEDULE_FIELDS)
 
 
 def _record_failure(
-    source: Source,
-    result: RefreshResult,
+    run: RefreshRun,
     error: IngestError,
     *,
     retry_at: datetime | None = None,
     http_status: int | None = None,
-) -> RefreshResult:
+) -> None:
+    source, result = run.source, run.result
     now = timezone.now()
     result.status = FetchStatus.ERROR
     result.error = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
@@ -278,9 +413,35 @@ def _record_failure(
         source.fetch_interval * 2 ** min(source.consecutive_failures - 1, 10), MAX_BACKOFF
     )
     source.next_fetch_at = max(retry_at or now, now + backoff)
-    source.save(update_fields=_SCHEDULE_FIELDS)
+    verdict = judge_failure(
+        error, failing_since=source.failing_since, now=now, give_up_after=_give_up_after()
+    )
+    source.failing_since = verdict.failing_since
+    fields = list(_SCHEDULE_FIELDS)
+    if verdict.deactivate:
+        source.active = False
+        source.deactivated_at = now
+        source.deactivated_reason = verdict.reason[:ERROR_LIMIT]
+        result.deactivated = source.deactivated_reason
+        fields += ["active", "deactivated_at", "deactivated_reason"]
+        logger.warning("source deactivated", extra={"source": source.pk, "reason": verdict.reason})
+    source.save(update_fields=fields)
     logger.warning("source failed", extra={"source": source.pk, "error": result.error})
-    return result
+
+
+def _give_up_after() -> timedelta | None:
+    days = int(settings.NEWSDESK_SOURCE_GIVE_UP_DAYS)
+    return timedelta(days=days) if days > 0 else None
+
+
+def record_crash(source: Source, error: Exception) -> RefreshResult:
+    """Store an unexpected error in a refresh like any failure, so the crawl goes on."""
+    logger.error("refresh crashed", extra={"source": source.pk}, exc_info=error)
+    run = RefreshRun(
+        source, RefreshResult(source.pk, source.name, FetchStatus.ERROR), timezone.now()
+    )
+    _record_failure(run, IngestError(f"internal error: {error}"))
+    return run.result
 
 
 _SCHEDULE_FIELDS = [
@@ -290,6 +451,7 @@ _SCHEDULE_FIELDS = [
     "last_status",
     "last_error",
     "consecutive_failures",
+    "failing_since",
     "last_fetched_at",
     "next_fetch_at",
 ]
@@ -299,49 +461,3 @@ def due_sources(now: datetime | None = None) -> list[Source]:
     """Active sources whose next fetch time has come."""
     moment = now or timezone.now()
     return list(Source.objects.filter(active=True, next_fetch_at__lte=moment).order_by("pk"))
-
-
-def crawl(
-    sources: Iterable[Source],
-    *,
-    workers: int | None = None,
-    on_done: Callable[[RefreshResult], None] | None = None,
-) -> list[RefreshResult]:
-    """Refresh ``sources`` in a thread pool sharing one polite fetcher."""
-    pool_size = max(1, workers or settings.NEWSDESK_FETCH_WORKERS)
-    if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith("file:"):
-        pool_size = 1  # An in-memory test database cannot take writers from several threads.
-    results: list[RefreshResult] = []
-
-    def done(outcome: RefreshResult) -> None:
-        results.append(outcome)
-        if on_done is not None:
-            on_done(outcome)
-
-    with Fetcher() as fetcher:
-        if pool_size == 1:
-            for source in sources:
-                done(_refresh_guarded(source, fetcher))
-            return results
-        with ThreadPoolExecutor(max_workers=pool_size) as pool:
-            futures = [pool.submit(_refresh_in_thread, source, fetcher) for source in sources]
-            for future in futures:
-                done(future.result())
-    return results
-
-
-def _refresh_guarded(source: Source, fetcher: Fetcher) -> RefreshResult:
-    try:
-        return refresh_source(source, fetcher=fetcher)
-    except Exception as error:
-        # Never let one source's bug stop the crawl; store it like any failure.
-        logger.exception("refresh crashed", extra={"source": source.pk})
-        result = RefreshResult(source.pk, source.name, FetchStatus.ERROR)
-        return _record_failure(source, result, IngestError(f"internal error: {error}"))
-
-
-def _refresh_in_thread(source: Source, fetcher: Fetcher) -> RefreshResult:
-    try:
-        return _refresh_guarded(source, fetcher)
-    finally:
-        connection.close()  # Each pool thread opened its own connection.

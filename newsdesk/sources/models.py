@@ -92,6 +92,13 @@ class Source(models.Model):
     last_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="First of the permanent failures in a row, if failing."
+    )
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    deactivated_reason = models.TextField(
+        blank=True, help_text="Why the crawler stopped fetching this source."
+    )
     next_fetch_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from newsdesk.ingest.pipeline import RefreshResult, crawl, due_sources
+from newsdesk.ingest.crawler import crawl
+from newsdesk.ingest.pipeline import RefreshResult, due_sources
 from newsdesk.sources.models import Source
 
 
