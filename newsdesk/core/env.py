@@ -179,7 +179,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "NEWSDESK_SOURCE_GIVE_UP_DAYS",
         "14",
-        "Days of permanent failures (404, not a feed...) before a source is deactivated; 0 never.",
+        "Days of permanent failures (404, not a feed...) before fetching a source stops; 0 never.",
         int,
     ),
     Setting(

@@ -13,6 +13,7 @@ FetchError for a URL that is not http(s).
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import socket
@@ -72,6 +73,8 @@ class _Reply:
     status: int
     headers: dict[str, str]
     content: bytes = b""
+    # (status, URL) of each redirect followed on the way here.
+    redirects: tuple[tuple[int, str], ...] = ()
 
 
 class Fetcher:
@@ -179,12 +182,14 @@ class Fetcher:
         truncate: bool = False,
     ) -> _Reply:
         current = url
+        hops: list[tuple[int, str]] = []
         for _hop in range(max_redirects + 1):
             self._check_allowed(current, robots=robots)
             reply = self._exchange(current, headers, max_bytes=max_bytes, truncate=truncate)
             target = _redirect_target(reply)
             if target is None:
-                return reply
+                return dataclasses.replace(reply, redirects=tuple(hops))
+            hops.append((reply.status, target))
             current = target
         raise TooManyRedirectsError(f"more than {max_redirects} redirects from {url}")
 
@@ -374,6 +379,7 @@ def _to_result(reply: _Reply, etag: str, last_modified: str) -> FetchResult:
             headers=headers,
             etag=headers.get("etag") or etag,
             last_modified=headers.get("last-modified") or last_modified,
+            redirects=reply.redirects,
         )
     if status in RATE_LIMIT_STATUSES:
         retry_at = parse_retry_after(headers.get("retry-after", ""))
@@ -388,6 +394,7 @@ def _to_result(reply: _Reply, etag: str, last_modified: str) -> FetchResult:
         headers=headers,
         etag=headers.get("etag", ""),
         last_modified=headers.get("last-modified", ""),
+        redirects=reply.redirects,
     )
 
 

@@ -3,15 +3,17 @@
 Operators expect a dead feed to stop being fetched on its own, and a flaky
 one to be left alone (Miniflux does the same):
 
-- HTTP 410 Gone: the publisher says the feed is gone for good; deactivate now.
+- HTTP 410 Gone: the publisher says the feed is gone for good; stop now.
 - A permanent failure (any other 4xx but 408/425/429, not a feed, refused by
   robots.txt or by the address policy, a redirect loop, too large): count the
-  days since the first one in a row, and deactivate once they reach
+  days since the first one in a row, and stop once they reach
   NEWSDESK_SOURCE_GIVE_UP_DAYS.
 - A temporary failure (network, timeout, 5xx, 429): back off and retry; it
   neither starts nor ends a run of permanent failures.
 
-Pure: the pipeline stores the verdict on the source.
+Stopping ends the fetching only: the articles already gathered stay on the
+site (hiding them is an editor's choice, the admin's "Deactivate"). Pure: the
+pipeline stores the verdict on the source.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class Verdict:
     """What to store on a source after a failed fetch."""
 
     failing_since: datetime | None
-    deactivate: bool = False
+    stop: bool = False
     reason: str = ""
 
 
@@ -64,11 +66,11 @@ def judge_failure(
     now: datetime,
     give_up_after: timedelta | None,
 ) -> Verdict:
-    """Decide whether a source that just failed with ``error`` stays active."""
+    """Decide whether a source that just failed with ``error`` is fetched again."""
     if isinstance(error, HTTPStatusError) and error.status == GONE:
         return Verdict(
             failing_since or now,
-            deactivate=True,
+            stop=True,
             reason=f"The feed answered HTTP 410 Gone on {now:%Y-%m-%d}: "
             "the publisher removed it for good.",
         )
@@ -79,7 +81,7 @@ def judge_failure(
         days = (now - since).days
         return Verdict(
             since,
-            deactivate=True,
+            stop=True,
             reason=f"Failed on every fetch for {days} days since {since:%Y-%m-%d}: {error}",
         )
     return Verdict(since)

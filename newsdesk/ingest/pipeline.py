@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from newsdesk.ingest.assemble import (
@@ -65,7 +65,10 @@ class RefreshResult:
     error: str = ""
     # "URL: reason" for each article page that could not be fetched or extracted.
     page_errors: list[str] = field(default_factory=list)
-    deactivated: str = ""
+    # Why the crawler stopped fetching the source after this refresh, if it did.
+    stopped: str = ""
+    # The feed's new URL, when it answered with a permanent redirect.
+    moved_to: str = ""
 
     @property
     def ok(self) -> bool:
@@ -158,7 +161,44 @@ def fetch_feed(source: Source, fetcher: Fetcher) -> RefreshRun:
         if run.response.not_modified:
             # A 304 changes nothing but the schedule (RFC 9110 §15.4.5).
             run.result.status = FetchStatus.NOT_MODIFIED
+        if run.response.moved_to and run.response.moved_to != source.feed_url:
+            _follow_move(run, run.response.moved_to)
     return run
+
+
+def _follow_move(run: RefreshRun, new_url: str) -> None:
+    """Store the feed's new URL after a permanent redirect (RFC 9110 §15.4.2, §15.4.9).
+
+    When another source already has that URL, the two would fetch the same
+    feed: stop fetching this one (its articles stay) and say why.
+    """
+    source = run.source
+    old_url = source.feed_url
+    twin = Source.objects.filter(feed_url=new_url).exclude(pk=source.pk).first()
+    if twin is None:
+        try:
+            with transaction.atomic():
+                Source.objects.filter(pk=source.pk).update(
+                    feed_url=new_url, previous_feed_url=old_url
+                )
+        except IntegrityError:
+            twin = Source.objects.filter(feed_url=new_url).exclude(pk=source.pk).first()
+        else:
+            source.feed_url, source.previous_feed_url = new_url, old_url
+            run.result.moved_to = new_url
+            logger.warning(
+                "feed moved", extra={"source": source.pk, "from": old_url, "to": new_url}
+            )
+            return
+    reason = (
+        f"The feed moved for good to {new_url}, which is already the source "
+        f"{twin.name if twin else '(another source)'}; this one is no longer fetched."
+    )
+    source.fetch_stopped_at = run.started
+    source.fetch_stopped_reason = reason
+    source.save(update_fields=["fetch_stopped_at", "fetch_stopped_reason"])
+    run.result.stopped = reason
+    logger.warning("feed moved onto another source", extra={"source": source.pk, "to": new_url})
 
 
 def plan_entries(run: RefreshRun) -> None:
@@ -418,13 +458,12 @@ def _record_failure(
     )
     source.failing_since = verdict.failing_since
     fields = list(_SCHEDULE_FIELDS)
-    if verdict.deactivate:
-        source.active = False
-        source.deactivated_at = now
-        source.deactivated_reason = verdict.reason[:ERROR_LIMIT]
-        result.deactivated = source.deactivated_reason
-        fields += ["active", "deactivated_at", "deactivated_reason"]
-        logger.warning("source deactivated", extra={"source": source.pk, "reason": verdict.reason})
+    if verdict.stop:
+        source.fetch_stopped_at = now
+        source.fetch_stopped_reason = verdict.reason[:ERROR_LIMIT]
+        result.stopped = source.fetch_stopped_reason
+        fields += ["fetch_stopped_at", "fetch_stopped_reason"]
+        logger.warning("source stopped", extra={"source": source.pk, "reason": verdict.reason})
     source.save(update_fields=fields)
     logger.warning("source failed", extra={"source": source.pk, "error": result.error})
 
@@ -457,7 +496,12 @@ _SCHEDULE_FIELDS = [
 ]
 
 
+def fetchable_sources() -> QuerySet[Source]:
+    """Sources the crawler fetches: active, and not stopped for being gone or broken."""
+    return Source.objects.filter(active=True, fetch_stopped_at__isnull=True)
+
+
 def due_sources(now: datetime | None = None) -> list[Source]:
-    """Active sources whose next fetch time has come."""
+    """Fetchable sources whose next fetch time has come."""
     moment = now or timezone.now()
-    return list(Source.objects.filter(active=True, next_fetch_at__lte=moment).order_by("pk"))
+    return list(fetchable_sources().filter(next_fetch_at__lte=moment).order_by("pk"))

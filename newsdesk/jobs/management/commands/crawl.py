@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newsdesk.ingest.crawler import crawl
-from newsdesk.ingest.pipeline import RefreshResult, due_sources
+from newsdesk.ingest.pipeline import RefreshResult, due_sources, fetchable_sources
 from newsdesk.sources.models import Source
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Queued {enqueue_due_sources()} due sources for Celery workers.")
             return
         while True:
-            sources = list(Source.objects.filter(active=True)) if options["all"] else due_sources()
+            sources = list(fetchable_sources()) if options["all"] else due_sources()
             results = crawl_with_progress(sources, console)
             print_summary(results, console)
             if options["once"]:
