@@ -77,6 +77,30 @@ class RefreshResult:
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
+    def describe(self) -> str:
+        """Say what the refresh did, in one line for the operator."""
+        if not self.ok:
+            said = f"{self.source_name}: failed: {self.error}"
+        elif self.status == FetchStatus.NOT_MODIFIED:
+            said = f"{self.source_name}: not modified since the last fetch"
+        else:
+            said = (
+                f"{self.source_name}: {self.new} new, {self.updated} updated, "
+                f"{self.unchanged} unchanged"
+            )
+        if self.failed_entries:
+            said += f"; {self.failed_entries} entries failed"
+        if self.page_errors:
+            said += (
+                f"; {len(self.page_errors)} page(s) kept the feed's text "
+                f"(first: {self.page_errors[0]})"
+            )
+        if self.moved_to:
+            said += f"; the feed moved for good to {self.moved_to}"
+        if self.stopped:
+            said += f". Fetching stopped: {self.stopped}"
+        return said
+
 
 @dataclass
 class PageJob:
