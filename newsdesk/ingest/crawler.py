@@ -10,6 +10,10 @@ all of them, and while one page is extracted the next request already runs.
 A source's page units go to the front of their host's queue, so sources
 finish one after another instead of all at the end; when a source's last unit
 is done its outcome is recorded and ``on_done`` is called.
+
+``stop_crawls()`` (the scheduler's SIGTERM) makes running crawls finish the
+requests in hand and return; a source cut short records nothing, so it stays
+due and its remaining entries are fetched next time.
 """
 
 from __future__ import annotations
@@ -40,6 +44,13 @@ from newsdesk.ingest.pipeline import (
 from newsdesk.sources.models import Source
 
 logger = logging.getLogger(__name__)
+
+_stopping = threading.Event()
+
+
+def stop_crawls() -> None:
+    """Make every crawl of this process return after the requests in hand."""
+    _stopping.set()
 
 
 @dataclass
@@ -119,13 +130,20 @@ class Crawl:
         while (taken := self.queue.take()) is not None:
             host, unit = taken
             try:
-                if isinstance(unit, _Feed):
+                if _stopping.is_set():
+                    self._skip(unit)
+                elif isinstance(unit, _Feed):
                     self._feed(host, unit.source)
                 else:
                     self._page(host, unit)
             finally:
                 self.queue.release(host)
                 self.queue.done()
+
+    def _skip(self, unit: _Unit) -> None:
+        if isinstance(unit, _Page):
+            unit.run.interrupted = True
+            self._unit_done(unit.run)
 
     def _feed(self, host: str, source: Source) -> None:
         try:
@@ -159,7 +177,7 @@ class Crawl:
         with self._lock:
             self._pending[id(run)] -= 1
             last = self._pending[id(run)] == 0
-        if not last:
+        if not last or run.interrupted:
             return
         try:
             result = finish_refresh(run)

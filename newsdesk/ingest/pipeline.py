@@ -126,6 +126,8 @@ class RefreshRun:
     started: datetime
     response: FetchResult | None = None
     pages: list[PageJob] = field(default_factory=list)
+    # Cut short (the crawler is stopping): record nothing, so the source stays due.
+    interrupted: bool = False
 
 
 def host_of(url: str) -> str:
