@@ -30,7 +30,17 @@ def web_command(*, bind: str, workers: int, threads: int, access_log: bool) -> l
     argv += ["--worker-class", "gthread", "--graceful-timeout", "10"]
     if access_log:
         argv += ["--access-logfile", "-"]
+    if _has_control_socket():
+        # Recent gunicorn opens a control socket at one fixed path per user; the
+        # supervisor speaks to it by signals, and two sites must not share it.
+        argv += ["--no-control-socket"]
     return argv
+
+
+def _has_control_socket() -> bool:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
 
 
 def scheduler_command() -> list[str]:
