@@ -19,13 +19,14 @@ own text and its error in the result.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from newsdesk.ingest.assemble import (
@@ -115,6 +116,38 @@ class PageJob:
     @property
     def host(self) -> str:
         return host_of(self.entry.url)
+
+    def to_payload(self) -> dict[str, Any]:
+        """A JSON-safe form of the job, for a Celery task of its own."""
+        entry = {
+            name: value.isoformat() if isinstance(value, datetime) else value
+            for name, value in asdict(self.entry).items()
+        }
+        return {
+            "source_id": self.source.pk,
+            "entry": entry,
+            "feed_language": self.feed_language,
+            "article_id": self.article_id,
+            "first_seen": self.first_seen.isoformat(),
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> PageJob | None:
+        """Rebuild a job; None when its source is gone or no longer fetched."""
+        source = fetchable_sources().filter(pk=payload["source_id"]).first()
+        if source is None:
+            return None
+        entry = dict(payload["entry"])
+        for item in fields(ParsedEntry):
+            if "datetime" in str(item.type) and isinstance(entry.get(item.name), str):
+                entry[item.name] = datetime.fromisoformat(entry[item.name])
+        return cls(
+            source,
+            ParsedEntry(**entry),
+            payload["feed_language"],
+            payload["article_id"],
+            datetime.fromisoformat(payload["first_seen"]),
+        )
 
 
 @dataclass
@@ -531,3 +564,27 @@ def due_sources(now: datetime | None = None) -> list[Source]:
     """Fetchable sources whose next fetch time has come."""
     moment = now or timezone.now()
     return list(fetchable_sources().filter(next_fetch_at__lte=moment).order_by("pk"))
+
+
+def claim_due_sources(limit: int, now: datetime | None = None) -> list[int]:
+    """Claim up to ``limit`` due sources for one enqueuer; return their ids.
+
+    A claim moves the sources' next fetch time one interval ahead (a lease: a
+    refresh sets the real one), so no other enqueuer takes them. On PostgreSQL
+    ``SELECT ... FOR UPDATE SKIP LOCKED`` lets several enqueuers claim at once,
+    each passing over the rows another is claiming; SQLite has no row locks,
+    but its IMMEDIATE transactions (config/settings.py) take the write lock at
+    BEGIN, so claims run one after another.
+    """
+    moment = now or timezone.now()
+    with transaction.atomic():
+        due = (
+            fetchable_sources()
+            .filter(next_fetch_at__lte=moment)
+            .order_by("next_fetch_at", "pk")
+            .select_for_update(skip_locked=True)
+        )
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        if ids:
+            Source.objects.filter(pk__in=ids).update(next_fetch_at=moment + F("fetch_interval"))
+    return ids
