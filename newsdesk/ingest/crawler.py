@@ -19,6 +19,7 @@ due and its remaining entries are fetched next time.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -46,11 +47,37 @@ from newsdesk.sources.models import Source
 logger = logging.getLogger(__name__)
 
 _stopping = threading.Event()
+_shared: tuple[int, Fetcher] | None = None
+_shared_lock = threading.Lock()
 
 
 def stop_crawls() -> None:
     """Make every crawl of this process return after the requests in hand."""
     _stopping.set()
+
+
+def shared_fetcher() -> Fetcher:
+    """The process's long-lived fetcher, shared by its crawls (and Celery tasks).
+
+    One fetcher per process keeps robots.txt verdicts for their TTL and each
+    host's last request time from one crawl to the next, and reuses
+    connections; a new one per crawl would ask every host for robots.txt again
+    every 30 seconds. A process forked after making it makes its own.
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None or _shared[0] != os.getpid():
+            _shared = (os.getpid(), Fetcher())
+        return _shared[1]
+
+
+def reset_shared_fetcher() -> None:
+    """Close the shared fetcher; the next crawl starts a fresh one (tests, settings changes)."""
+    global _shared
+    with _shared_lock:
+        previous, _shared = _shared, None
+    if previous is not None and previous[0] == os.getpid():
+        previous[1].close()
 
 
 @dataclass
@@ -73,16 +100,16 @@ def crawl(
     workers: int | None = None,
     on_done: Callable[[RefreshResult], None] | None = None,
     pages: PagePool | None = None,
+    fetcher: Fetcher | None = None,
 ) -> list[RefreshResult]:
     """Refresh ``sources``, hosts in parallel; return one result per source."""
     threads = max(1, workers or settings.NEWSDESK_FETCH_WORKERS)
     if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith("file:"):
         threads = 1  # An in-memory test database cannot take writers from several threads.
-    with Fetcher() as fetcher:
-        run = Crawl(fetcher, pages or page_pool(), on_done)
-        for source in sources:
-            run.add(source)
-        run.run(threads)
+    run = Crawl(fetcher or shared_fetcher(), pages or page_pool(), on_done)
+    for source in sources:
+        run.add(source)
+    run.run(threads)
     return run.results
 
 

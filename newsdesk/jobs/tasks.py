@@ -12,13 +12,12 @@ time per host. Extraction runs in each worker's pool of extraction processes.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict
 from typing import Any
 
 from celery import shared_task
 
-from newsdesk.ingest.fetcher import Fetcher
+from newsdesk.ingest.crawler import shared_fetcher
 from newsdesk.ingest.pipeline import (
     PageJob,
     claim_due_sources,
@@ -30,18 +29,6 @@ from newsdesk.ingest.pipeline import (
 
 CLAIM_BATCH = 100
 
-_fetcher: Fetcher | None = None
-_fetcher_lock = threading.Lock()
-
-
-def worker_fetcher() -> Fetcher:
-    """One fetcher per worker process: its connections and politeness are reused by tasks."""
-    global _fetcher
-    with _fetcher_lock:
-        if _fetcher is None:
-            _fetcher = Fetcher()
-        return _fetcher
-
 
 @shared_task(name="newsdesk.jobs.tasks.refresh_source")
 def refresh_source_task(source_id: int) -> dict[str, Any]:
@@ -49,7 +36,7 @@ def refresh_source_task(source_id: int) -> dict[str, Any]:
     source = fetchable_sources().filter(pk=source_id).first()
     if source is None:
         return {"source_id": source_id, "status": "gone"}
-    run = start_refresh(source, worker_fetcher())
+    run = start_refresh(source, shared_fetcher())
     result = finish_refresh(run)
     for job in run.pages:
         store_page_task.delay(job.to_payload())
@@ -62,7 +49,7 @@ def store_page_task(payload: dict[str, Any]) -> str:
     job = PageJob.from_payload(payload)
     if job is None:
         return "gone"
-    return store_page(job, worker_fetcher())
+    return store_page(job, shared_fetcher())
 
 
 @shared_task(name="newsdesk.jobs.tasks.enqueue_due_sources")
