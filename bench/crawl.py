@@ -139,7 +139,7 @@ def run_pipeline(args: argparse.Namespace) -> dict[str, Any]:
 
         from newsdesk.ingest.crawler import crawl
         from newsdesk.ingest.pagepool import default_processes, shutdown_page_pool
-        from newsdesk.ingest.pipeline import due_sources
+        from newsdesk.ingest.schedule import due_sources
         from newsdesk.sources.models import Source
         from newsdesk.stories.models import Article
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from newsdesk.ingest.assemble import (
@@ -38,18 +38,23 @@ from newsdesk.ingest.assemble import (
 )
 from newsdesk.ingest.errors import BlockedError, IngestError, RateLimitedError
 from newsdesk.ingest.fetcher import Fetcher
-from newsdesk.ingest.health import judge_failure
 from newsdesk.ingest.pagepool import PagePool, page_pool
 from newsdesk.ingest.parsers import parse_feed
+from newsdesk.ingest.schedule import (
+    ERROR_LIMIT,
+    describe_error,
+    fetchable_sources,
+    follow_move,
+    record_failure,
+    record_success,
+)
 from newsdesk.ingest.types import ExtractedPage, FetchResult, ParsedEntry
 from newsdesk.sources.models import FetchStatus, Source
 from newsdesk.stories.models import Article
 
 logger = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=24)
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-ERROR_LIMIT = 2000
 
 
 @dataclass
@@ -221,43 +226,9 @@ def fetch_feed(source: Source, fetcher: Fetcher) -> RefreshRun:
             # A 304 changes nothing but the schedule (RFC 9110 §15.4.5).
             run.result.status = FetchStatus.NOT_MODIFIED
         if run.response.moved_to and run.response.moved_to != source.feed_url:
-            _follow_move(run, run.response.moved_to)
+            moved_to, stopped = follow_move(source, run.response.moved_to, run.started)
+            run.result.moved_to, run.result.stopped = moved_to, stopped
     return run
-
-
-def _follow_move(run: RefreshRun, new_url: str) -> None:
-    """Store the feed's new URL after a permanent redirect (RFC 9110 §15.4.2, §15.4.9).
-
-    When another source already has that URL, the two would fetch the same
-    feed: stop fetching this one (its articles stay) and say why.
-    """
-    source = run.source
-    old_url = source.feed_url
-    twin = Source.objects.filter(feed_url=new_url).exclude(pk=source.pk).first()
-    if twin is None:
-        try:
-            with transaction.atomic():
-                Source.objects.filter(pk=source.pk).update(
-                    feed_url=new_url, previous_feed_url=old_url
-                )
-        except IntegrityError:
-            twin = Source.objects.filter(feed_url=new_url).exclude(pk=source.pk).first()
-        else:
-            source.feed_url, source.previous_feed_url = new_url, old_url
-            run.result.moved_to = new_url
-            logger.warning(
-                "feed moved", extra={"source": source.pk, "from": old_url, "to": new_url}
-            )
-            return
-    reason = (
-        f"The feed moved for good to {new_url}, which is already the source "
-        f"{twin.name if twin else '(another source)'}; this one is no longer fetched."
-    )
-    source.fetch_stopped_at = run.started
-    source.fetch_stopped_reason = reason
-    source.save(update_fields=["fetch_stopped_at", "fetch_stopped_reason"])
-    run.result.stopped = reason
-    logger.warning("feed moved onto another source", extra={"source": source.pk, "to": new_url})
 
 
 def plan_entries(run: RefreshRun) -> None:
@@ -478,18 +449,8 @@ def _store(
 
 
 def _record_success(run: RefreshRun) -> None:
-    source, response, now = run.source, run.response, run.started
-    assert response is not None
-    source.etag = response.etag[:500]
-    source.last_modified = response.last_modified[:100]
-    source.last_http_status = response.status
-    source.last_status = run.result.status
-    source.last_error = ""
-    source.consecutive_failures = 0
-    source.failing_since = None
-    source.last_fetched_at = now
-    source.next_fetch_at = now + source.fetch_interval
-    source.save(update_fields=_SCHEDULE_FIELDS)
+    assert run.response is not None
+    record_success(run.source, run.response, run.result.status, run.started)
 
 
 def _record_failure(
@@ -499,37 +460,11 @@ def _record_failure(
     retry_at: datetime | None = None,
     http_status: int | None = None,
 ) -> None:
-    source, result = run.source, run.result
-    now = timezone.now()
-    result.status = FetchStatus.ERROR
-    result.error = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
-    source.last_status = FetchStatus.ERROR
-    source.last_error = result.error
-    source.last_http_status = getattr(error, "status", http_status)
-    source.consecutive_failures += 1
-    source.last_fetched_at = now
-    backoff = min(
-        source.fetch_interval * 2 ** min(source.consecutive_failures - 1, 10), MAX_BACKOFF
+    run.result.status = FetchStatus.ERROR
+    run.result.error = describe_error(error)
+    run.result.stopped = record_failure(
+        run.source, error, retry_at=retry_at, http_status=http_status
     )
-    source.next_fetch_at = max(retry_at or now, now + backoff)
-    verdict = judge_failure(
-        error, failing_since=source.failing_since, now=now, give_up_after=_give_up_after()
-    )
-    source.failing_since = verdict.failing_since
-    fields = list(_SCHEDULE_FIELDS)
-    if verdict.stop:
-        source.fetch_stopped_at = now
-        source.fetch_stopped_reason = verdict.reason[:ERROR_LIMIT]
-        result.stopped = source.fetch_stopped_reason
-        fields += ["fetch_stopped_at", "fetch_stopped_reason"]
-        logger.warning("source stopped", extra={"source": source.pk, "reason": verdict.reason})
-    source.save(update_fields=fields)
-    logger.warning("source failed", extra={"source": source.pk, "error": result.error})
-
-
-def _give_up_after() -> timedelta | None:
-    days = int(settings.NEWSDESK_SOURCE_GIVE_UP_DAYS)
-    return timedelta(days=days) if days > 0 else None
 
 
 def record_crash(source: Source, error: Exception) -> RefreshResult:
@@ -540,51 +475,3 @@ def record_crash(source: Source, error: Exception) -> RefreshResult:
     )
     _record_failure(run, IngestError(f"internal error: {error}"))
     return run.result
-
-
-_SCHEDULE_FIELDS = [
-    "etag",
-    "last_modified",
-    "last_http_status",
-    "last_status",
-    "last_error",
-    "consecutive_failures",
-    "failing_since",
-    "last_fetched_at",
-    "next_fetch_at",
-]
-
-
-def fetchable_sources() -> QuerySet[Source]:
-    """Sources the crawler fetches: active, and not stopped for being gone or broken."""
-    return Source.objects.filter(active=True, fetch_stopped_at__isnull=True)
-
-
-def due_sources(now: datetime | None = None) -> list[Source]:
-    """Fetchable sources whose next fetch time has come."""
-    moment = now or timezone.now()
-    return list(fetchable_sources().filter(next_fetch_at__lte=moment).order_by("pk"))
-
-
-def claim_due_sources(limit: int, now: datetime | None = None) -> list[int]:
-    """Claim up to ``limit`` due sources for one enqueuer; return their ids.
-
-    A claim moves the sources' next fetch time one interval ahead (a lease: a
-    refresh sets the real one), so no other enqueuer takes them. On PostgreSQL
-    ``SELECT ... FOR UPDATE SKIP LOCKED`` lets several enqueuers claim at once,
-    each passing over the rows another is claiming; SQLite has no row locks,
-    but its IMMEDIATE transactions (config/settings.py) take the write lock at
-    BEGIN, so claims run one after another.
-    """
-    moment = now or timezone.now()
-    with transaction.atomic():
-        due = (
-            fetchable_sources()
-            .filter(next_fetch_at__lte=moment)
-            .order_by("next_fetch_at", "pk")
-            .select_for_update(skip_locked=True)
-        )
-        ids = list(due.values_list("pk", flat=True)[:limit])
-        if ids:
-            Source.objects.filter(pk__in=ids).update(next_fetch_at=moment + F("fetch_interval"))
-    return ids

@@ -34,7 +34,7 @@ class Job:
 def crawl_due_sources() -> int:
     """Refresh every due source; return how many were refreshed."""
     from newsdesk.ingest.crawler import crawl
-    from newsdesk.ingest.pipeline import due_sources
+    from newsdesk.ingest.schedule import due_sources
 
     return len(crawl(due_sources()))
 

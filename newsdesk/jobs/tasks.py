@@ -18,14 +18,8 @@ from typing import Any
 from celery import shared_task
 
 from newsdesk.ingest.crawler import shared_fetcher
-from newsdesk.ingest.pipeline import (
-    PageJob,
-    claim_due_sources,
-    fetchable_sources,
-    finish_refresh,
-    start_refresh,
-    store_page,
-)
+from newsdesk.ingest.pipeline import PageJob, finish_refresh, start_refresh, store_page
+from newsdesk.ingest.schedule import claim_due_sources, fetchable_sources
 
 CLAIM_BATCH = 100
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from newsdesk.demo.server import CorpusServer
 from newsdesk.ingest.crawler import crawl
-from newsdesk.ingest.pipeline import due_sources
+from newsdesk.ingest.schedule import due_sources
 from newsdesk.sources.models import Category, Editor, FetchStatus, Source
 from newsdesk.stories.models import Article
 

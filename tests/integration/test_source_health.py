@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from newsdesk.demo.server import CorpusServer
 from newsdesk.ingest.crawler import crawl
-from newsdesk.ingest.pipeline import due_sources, refresh_source
+from newsdesk.ingest.pipeline import refresh_source
+from newsdesk.ingest.schedule import due_sources
 from newsdesk.sources.models import FetchStatus, Source
 from newsdesk.stories.models import Article
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from newsdesk.ingest.pipeline import claim_due_sources
+from newsdesk.ingest.schedule import claim_due_sources
 from newsdesk.jobs.tasks import enqueue_due_sources
 from newsdesk.sources.models import Source
 from tests.site.factories import make_source

@@ -11,7 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newsdesk.ingest.crawler import crawl
-from newsdesk.ingest.pipeline import RefreshResult, due_sources, fetchable_sources
+from newsdesk.ingest.pipeline import RefreshResult
+from newsdesk.ingest.schedule import due_sources, fetchable_sources
 from newsdesk.sources.models import Source
 
 
