@@ -116,6 +116,20 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def tree_cpu_seconds() -> float:
+    """CPU time of this process and its descendants, ended ones included (via their parents)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in [os.getpid(), *_descendants(os.getpid())]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+        except OSError:
+            continue
+        # utime, stime, and cutime, cstime of children already reaped (recycled workers).
+        total += sum(int(value) for value in fields[11:15])
+    return total / ticks
+
+
 def _pss_kb(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
@@ -151,9 +165,11 @@ def run_pipeline(args: argparse.Namespace) -> dict[str, Any]:
             for n in range(args.sources)
         )
         with MemorySampler() as memory:
+            cpu_before = tree_cpu_seconds()
             began = time.perf_counter()
             cold = crawl(due_sources())
             cold_seconds = time.perf_counter() - began
+            cold_cpu = tree_cpu_seconds() - cpu_before
             articles = Article.objects.count()
             Source.objects.update(next_fetch_at=timezone.now())
             began = time.perf_counter()
@@ -172,6 +188,8 @@ def run_pipeline(args: argparse.Namespace) -> dict[str, Any]:
             "page_errors": sum(len(r.page_errors) for r in cold),
             "seconds": round(cold_seconds, 3),
             "articles_per_second": articles / cold_seconds,
+            "cpu_seconds": round(cold_cpu, 3),
+            "cpu_ms_per_article": round(cold_cpu / max(articles, 1) * 1000, 1),
             "cold_crawl_sources_per_second": len(cold) / cold_seconds,
             "second_poll_seconds": round(poll_seconds, 3),
             "second_poll_statuses": sorted(statuses),
@@ -270,6 +288,18 @@ def summarise(args: argparse.Namespace, rounds: list[dict[str, Any]]) -> dict[st
             for mode in ("one_process", "default_pool")
         },
         "second_poll_seconds_median": round(statistics.median(polls), 3),
+        # Load-independent view: CPU per article (crawler, fork server and workers) and
+        # per page for bare trafilatura. Wall-time ratios suffer when others share the cores.
+        "cpu_ms": {
+            "bare_per_page": statistics.median(r["bare"].get("cpu_ms_per_page", 0) for r in rounds),
+            **{
+                f"{mode}_per_article": statistics.median(
+                    r[mode]["cpu_ms_per_article"] for r in rounds
+                )
+                for mode in ("one_process", "default_pool")
+            },
+        },
+        "load_average_after": os.getloadavg(),
         "peak_memory_mb": memory,
         "targets": {**TARGETS, "peak_memory_mb": MEMORY_TARGET_MB},
         "rounds_detail": rounds,
