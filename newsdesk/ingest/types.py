@@ -1,7 +1,7 @@
 """Typed values passed between the ingest stages.
 
 fetcher -> FetchResult -> parsers -> ParsedFeed[ParsedEntry] -> extract ->
-ExtractedPage -> sanitize -> pipeline (the only stage that touches the ORM).
+ExtractedPage -> sanitize -> pipeline (with schedule.py, the only stages that touch the ORM).
 """
 
 from __future__ import annotations

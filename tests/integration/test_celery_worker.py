@@ -56,23 +56,27 @@ def start_worker(
     )
 
 
-@pytest.mark.slow
-def test_worker_process_refreshes_queued_sources(
-    corpus_server: CorpusServer, tmp_path: Path
-) -> None:
-    """Sources queued through Redis are fetched and stored by a separate worker process."""
-    redis_url = service_url("NEWSDESK_TEST_REDIS_URL", "Redis")
-    shutil.copytree(DATA / "feeds", corpus_server.root / "feeds")
-    env = {
+def worker_env(tmp_path: Path) -> dict[str, str]:
+    """Settings for commands and workers: a file database, Redis, a queue of the test's own."""
+    return {
         **os.environ,
         "NEWSDESK_VAR_DIR": str(tmp_path / "var"),
         "NEWSDESK_DATABASE_URL": "",
-        "NEWSDESK_REDIS_URL": redis_url,
+        "NEWSDESK_REDIS_URL": service_url("NEWSDESK_TEST_REDIS_URL", "Redis"),
         "NEWSDESK_CELERY_QUEUE": f"newsdesk-test-{uuid.uuid4().hex}",
         "NEWSDESK_FETCH_ALLOW_PRIVATE": "true",
         "NEWSDESK_FETCH_ALLOWED_HOSTS": "127.0.0.1",
         "NEWSDESK_FETCH_HOST_DELAY": "0",
     }
+
+
+@pytest.mark.slow
+def test_worker_process_refreshes_queued_sources(
+    corpus_server: CorpusServer, tmp_path: Path
+) -> None:
+    """Sources queued through Redis are fetched and stored by a separate worker process."""
+    env = worker_env(tmp_path)
+    shutil.copytree(DATA / "feeds", corpus_server.root / "feeds")
     newsdesk(env, "migrate", "-v0")
     newsdesk(env, "add-source", corpus_server.url("feeds/tpm.atom"), "--category", "Politics")
     assert "Queued 1 due sources" in newsdesk(env, "crawl", "--queue")
@@ -115,7 +119,6 @@ def test_two_workers_never_have_two_requests_in_flight_to_one_host(
     once would show in its log; through the throttle shared in Redis the
     workers take turns.
     """
-    redis_url = service_url("NEWSDESK_TEST_REDIS_URL", "Redis")
     corpus_server.delay = 0.2
     root = corpus_server.root
     names = ["ars-1.html", "heise.html", "lemonde-1.html", "liberation-1.html"]
@@ -124,17 +127,7 @@ def test_two_workers_never_have_two_requests_in_flight_to_one_host(
     for n in range(4):
         pages = [names[n], names[(n + 1) % 4]]
         (root / f"feed{n}.rss").write_text(summary_feed(corpus_server.base_url, pages))
-    env = {
-        **os.environ,
-        "NEWSDESK_VAR_DIR": str(tmp_path / "var"),
-        "NEWSDESK_DATABASE_URL": "",
-        "NEWSDESK_REDIS_URL": redis_url,
-        "NEWSDESK_CELERY_QUEUE": f"newsdesk-test-{uuid.uuid4().hex}",
-        "NEWSDESK_FETCH_ALLOW_PRIVATE": "true",
-        "NEWSDESK_FETCH_ALLOWED_HOSTS": "127.0.0.1",
-        "NEWSDESK_FETCH_HOST_DELAY": "0",
-        "NEWSDESK_EXTRACT_PROCESSES": "1",
-    }
+    env = {**worker_env(tmp_path), "NEWSDESK_EXTRACT_PROCESSES": "1"}
     newsdesk(env, "migrate", "-v0")
     urls = [corpus_server.url(f"feed{n}.rss") for n in range(4)]
     newsdesk(
