@@ -76,7 +76,22 @@ def print_summary(results: list[RefreshResult], console: Console) -> None:
             result.status,
             str(result.new),
             str(result.updated),
-            result.error[:80]
-            or (f"{result.failed_entries} entries failed" if result.failed_entries else ""),
+            result_note(result)[:80],
         )
     console.print(table)
+
+
+def result_note(result: RefreshResult) -> str:
+    """The one thing an operator should read about a source's refresh, if any."""
+    if result.stopped:
+        return f"stopped: {result.stopped}"
+    if result.error:
+        return result.error
+    notes = []
+    if result.failed_entries:
+        notes.append(f"{result.failed_entries} entries failed")
+    if result.page_errors:
+        notes.append(f"{len(result.page_errors)} pages kept the feed's text")
+    if result.moved_to:
+        notes.append(f"moved to {result.moved_to}")
+    return "; ".join(notes)
