@@ -126,20 +126,22 @@ class PagePool:
 
     def extract(self, html: bytes, *, url: str, **options: Any) -> ExtractedPage:
         """Extract ``html`` in a worker; raise ExtractError, or WorkerError if the worker died."""
+        pool = self._running_pool()
         try:
-            return self._run(html, url, options)
+            return self._run(pool, html, url, options)
         except BrokenProcessPool:
             # Every worker died at once (an idle one killed from outside breaks
             # pebble's pool): start afresh and give the page one more chance.
             logger.warning("extraction pool broken; restarting it", extra={"url": url})
-            self._discard()
+            self._discard(pool)
             try:
-                return self._run(html, url, options)
+                return self._run(self._running_pool(), html, url, options)
             except BrokenProcessPool as error:
                 raise WorkerError(f"extraction pool unavailable: {error}") from error
 
-    def _run(self, html: bytes, url: str, options: dict[str, Any]) -> ExtractedPage:
-        pool = self._running_pool()
+    def _run(
+        self, pool: ProcessPool, html: bytes, url: str, options: dict[str, Any]
+    ) -> ExtractedPage:
         try:
             future = pool.schedule(self._job, args=(html, url, options), timeout=self.timeout)
         except RuntimeError as error:
@@ -172,12 +174,14 @@ class PagePool:
                 )
             return self._pool
 
-    def _discard(self) -> None:
+    def _discard(self, broken: ProcessPool) -> None:
+        """Drop ``broken``, unless another thread already replaced it."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.stop()
-            pool.join()
+            if self._pool is not broken:
+                return
+            self._pool = None
+        broken.stop()
+        broken.join()
 
     def close(self) -> None:
         """Stop the workers (the page in hand, if any, is abandoned)."""
