@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from newsdesk.core.env import SettingError, read_all
 from newsdesk.core.https import HSTS_DEFAULT_SECONDS, forwarded_allow_ips, https_settings
+from tests.processes import ROOT, clean_environ, manage
 
-ROOT = Path(__file__).resolve().parents[2]
 DEPLOYMENT = ROOT / "docs" / "deployment.md"
 
 
@@ -91,17 +89,9 @@ def documented_environment() -> dict[str, str]:
 
 
 def run_check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DJANGO_"))}
     # The documented folders are the server's; this machine writes a temporary one.
     env = {**env, "NEWSDESK_VAR_DIR": str(tmp_path), "NEWSDESK_STATIC_ROOT": str(tmp_path / "s")}
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return manage(clean_environ(**env), "check", "--deploy", "--fail-level", "WARNING", check=False)
 
 
 def test_check_deploy_is_clean_with_the_documented_environment(tmp_path: Path) -> None:

@@ -12,8 +12,6 @@ so the proxy sees, and reports, five distinct real addresses.
 from __future__ import annotations
 
 import http.client
-import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,7 +26,8 @@ from typing import Any
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ROOT, clean_environ, free_port, manage
+
 PROXY_ADDRESS = "127.0.0.9"
 SITE_HOST = "news.example.test"
 SITE_ORIGIN = f"https://{SITE_HOST}"
@@ -165,16 +164,9 @@ def write_then_send(
     return [reader.send(article, form, **extra) for reader, form, extra in forms]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _environment(var_dir: Path) -> dict[str, str]:
     """The production environment of docs/deployment.md, for this machine."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DJANGO_"))}
-    env.update(
+    return clean_environ(
         DJANGO_SETTINGS_MODULE="config.settings",
         NEWSDESK_SITE_URL=SITE_ORIGIN,
         NEWSDESK_ALLOWED_HOSTS=SITE_HOST,
@@ -185,20 +177,6 @@ def _environment(var_dir: Path) -> dict[str, str]:
         NEWSDESK_COMMENTS_POLICY="approve_all",
         NEWSDESK_COMMENTS_MIN_SECONDS="1",
     )
-    return env
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-    )
-    return done.stdout
 
 
 @dataclass
@@ -213,11 +191,11 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """`newsdesk serve` with the production environment, behind the proxy on 127.0.0.9."""
     env = _environment(tmp_path_factory.mktemp("proxied-site"))
-    _manage(env, "migrate", "--noinput", "-v0")
-    words = _manage(env, "shell", "-c", SETUP).split()
+    manage(env, "migrate", "--noinput", "-v0")
+    words = manage(env, "shell", "-c", SETUP).stdout.split()
     at = words.index("ARTICLE")
     article = (int(words[at + 1]), words[at + 2])
-    upstream = ("127.0.0.1", _free_port())
+    upstream = ("127.0.0.1", free_port())
     command = [sys.executable, "manage.py", "serve", "--no-migrate", "--workers", "1"]
     server = subprocess.Popen(
         [*command, "--bind", f"{upstream[0]}:{upstream[1]}"],
