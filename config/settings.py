@@ -15,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 
 from newsdesk.core.env import read_all
+from newsdesk.core.https import https_settings
 
 ENV = read_all()
 globals().update(ENV)
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "newsdesk.core",
+    "newsdesk.visitors",
     "newsdesk.sources",
     "newsdesk.stories",
     "newsdesk.site",
@@ -82,10 +84,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: only a trusted proxy's X-Forwarded-* reach the checks below.
+    "newsdesk.core.clients.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF: an oversized comment gets its form back, not a bare 400.
+    "newsdesk.comments.middleware.CommentSizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "newsdesk.hits.middleware.HitMiddleware",
@@ -135,6 +141,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "enqueue-due-sources": {"task": "newsdesk.jobs.tasks.enqueue_due_sources", "schedule": 60.0},
     "prune-hits": {"task": "newsdesk.jobs.tasks.prune_hits", "schedule": 3600.0},
+    "comment-digests": {"task": "newsdesk.jobs.tasks.send_comment_digests", "schedule": 60.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,8 +175,15 @@ MEDIA_URL = "media/"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = f"{ENV['NEWSDESK_SITE_NAME']} <newsdesk@localhost>"
 
+# HTTPS behind a TLS proxy: Secure cookies, HSTS, SSL redirect and the proxy's
+# X-Forwarded-Proto, all derived from NEWSDESK_SITE_URL and NEWSDESK_TRUSTED_PROXIES.
+globals().update(https_settings(ENV))
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+# The comment form's script reads the token from a small JSON answer, never the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# A refused comment gets its form back with the reader's text; other forms get Django's page.
+CSRF_FAILURE_VIEW = "newsdesk.comments.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"

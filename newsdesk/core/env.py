@@ -8,6 +8,7 @@ settings of the same name (``NEWSDESK_SITE_NAME`` and so on).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,27 @@ def parse_bool(raw: str) -> bool:
 def parse_list(raw: str) -> list[str]:
     """Split a comma-separated value, dropping blanks."""
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def parse_optional_bool(raw: str) -> bool | None:
+    """Read a yes/no word, or None when empty (the setting then follows NEWSDESK_SITE_URL)."""
+    return None if not raw.strip() else parse_bool(raw)
+
+
+def parse_optional_int(raw: str) -> int | None:
+    """Read a whole number, or None when empty (the setting then follows NEWSDESK_SITE_URL)."""
+    return None if not raw.strip() else int(raw)
+
+
+def parse_networks(raw: str) -> list[str]:
+    """Split a comma-separated list of addresses or networks, refusing anything else."""
+    entries = parse_list(raw)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise SettingError(f"not an address or network: {entry!r}") from exc
+    return entries
 
 
 def parse_popular_window(raw: str) -> str:
@@ -127,6 +149,44 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Where collectstatic writes files; empty means NEWSDESK_VAR_DIR/static.",
     ),
+    # HTTPS (docs/deployment.md); empty values follow NEWSDESK_SITE_URL's scheme
+    Setting(
+        "NEWSDESK_PROXY_SSL_HEADER",
+        "X-Forwarded-Proto",
+        "Header a trusted proxy sets to `https` for TLS requests (honoured only from "
+        "NEWSDESK_TRUSTED_PROXIES; empty ignores it).",
+    ),
+    Setting(
+        "NEWSDESK_SSL_REDIRECT",
+        "",
+        "Redirect plain HTTP requests to HTTPS; empty means true for an https NEWSDESK_SITE_URL.",
+        parse_optional_bool,
+    ),
+    Setting(
+        "NEWSDESK_SECURE_COOKIES",
+        "",
+        "Mark session and CSRF cookies Secure; empty means true for an https NEWSDESK_SITE_URL.",
+        parse_optional_bool,
+    ),
+    Setting(
+        "NEWSDESK_HSTS_SECONDS",
+        "",
+        "Strict-Transport-Security max-age; empty means 31536000 for an https "
+        "NEWSDESK_SITE_URL, else 0 (no header).",
+        parse_optional_int,
+    ),
+    Setting(
+        "NEWSDESK_HSTS_INCLUDE_SUBDOMAINS",
+        "",
+        "Add includeSubDomains to HSTS; empty means true for an https NEWSDESK_SITE_URL.",
+        parse_optional_bool,
+    ),
+    Setting(
+        "NEWSDESK_HSTS_PRELOAD",
+        "",
+        "Add preload to HSTS; empty means true for an https NEWSDESK_SITE_URL.",
+        parse_optional_bool,
+    ),
     # Gathering
     Setting(
         "NEWSDESK_FETCH_TIMEOUT",
@@ -222,8 +282,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "NEWSDESK_TRUSTED_PROXIES",
         "",
-        "Comma-separated proxy addresses or networks whose X-Forwarded-For names the client.",
-        parse_list,
+        "Comma-separated addresses or networks of your reverse proxies; their "
+        "X-Forwarded-For names the client and their NEWSDESK_PROXY_SSL_HEADER says HTTPS.",
+        parse_networks,
     ),
     Setting(
         "NEWSDESK_GEOIP_DB",
@@ -272,6 +333,12 @@ SETTINGS: tuple[Setting, ...] = (
         "NEWSDESK_COMMENTS_EDIT_MINUTES",
         "15",
         "Minutes during which a comment's author may edit or delete it.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_DIGEST_MINUTES",
+        "30",
+        "Editors get at most one email per this many minutes listing comments awaiting them.",
         int,
     ),
     Setting(
