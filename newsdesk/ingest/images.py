@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from newsdesk.core.media import (
     rendition_widths,
     scaled_height,
 )
+from newsdesk.core.urls import is_http_url
 from newsdesk.ingest.errors import ImageTooLargeError, ImageTooSmallError, NotAnImageError
 from newsdesk.ingest.sanitize import (
     ALLOWED_ATTRIBUTES,
@@ -330,10 +332,20 @@ def _revalidator(prefix: str) -> nh3.Cleaner:
     attributes = {tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}
     attributes["img"] = attributes["img"] | {"srcset", "sizes"}
 
+    stored = re.compile(re.escape(prefix) + r"[0-9a-f]{2}/[0-9a-f]+-[0-9]+\.(?:webp|jpg)")
+
     def keep_local(tag: str, attribute: str, value: str) -> str | None:
-        if tag == "img" and attribute in ("src", "srcset"):
-            urls = [part.split()[0] for part in value.split(",") if part.strip()]
-            return value if urls and all(url.startswith(prefix) for url in urls) else None
+        if tag == "img" and attribute == "src":
+            return value if stored.fullmatch(value) else None
+        if tag == "img" and attribute == "srcset":
+            candidates = [part.split() for part in value.split(",")]
+            local = all(
+                len(c) == 2 and stored.fullmatch(c[0]) and re.fullmatch(r"[0-9]+w", c[1])
+                for c in candidates
+            )
+            return value if candidates and local else None
+        if attribute == "href" and not (is_http_url(value) or value.startswith("mailto:")):
+            return None  # A relative link would point into this site.
         return value
 
     return nh3.Cleaner(

@@ -14,7 +14,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase, HttpResponseNotModified
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponseBase,
+    HttpResponseNotModified,
+)
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.static import was_modified_since
@@ -32,7 +38,9 @@ def stored_image(request: HttpRequest, name: str) -> HttpResponseBase:
     if not was_modified_since(request.META.get("HTTP_IF_MODIFIED_SINCE"), int(mtime)):
         return HttpResponseNotModified()
     content_type = MEDIA_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
-    response = FileResponse(path.open("rb"), content_type=content_type or "application/octet-stream")
+    response = FileResponse(
+        path.open("rb"), content_type=content_type or "application/octet-stream"
+    )
     response["Last-Modified"] = http_date(mtime)
     response["Cache-Control"] = settings.MEDIA_CACHE_CONTROL
     return response
