@@ -9,6 +9,7 @@ bodies; the site's template tag builds the same ``srcset`` for cards and leads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ IMAGE_DIR = "images"
 # 128 bits of the SHA-256 keep names short and collisions out of reach.
 NAME_DIGEST_CHARS = 32
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
+# What follows the image URL prefix in a stored file's URL: "ab/ab12...ef-640.webp".
+_STORED_NAME = re.compile(r"[0-9a-f]{2}/([0-9a-f]{%d})-[0-9]+\.(?:webp|jpg)" % NAME_DIGEST_CHARS)
 
 # How wide each slot is drawn (site.css): the browser picks the smallest file that
 # fills it. Keep in step with the stylesheet when the layout changes.
@@ -58,6 +61,15 @@ def rendition_name(digest: str, width: int, extension: str) -> str:
     """Return the storage name of one stored width of the image with ``digest``."""
     short = digest[:NAME_DIGEST_CHARS]
     return f"{IMAGE_DIR}/{short[:2]}/{short}-{width}.{extension}"
+
+
+def digest_in_url(url: str) -> str:
+    """Return the (short) content hash in a stored image's URL, or "" for any other URL."""
+    prefix = image_url_prefix()
+    if not url.startswith(prefix):
+        return ""
+    match = _STORED_NAME.fullmatch(url[len(prefix) :])
+    return match.group(1) if match else ""
 
 
 def rendition_url(name: str) -> str:

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from newsdesk.core.media import NAME_DIGEST_CHARS, digest_in_url
 from newsdesk.core.urls import is_http_url
 from newsdesk.ingest.assemble import PreparedArticle
 from newsdesk.ingest.errors import IngestError
@@ -80,8 +82,9 @@ def illustrate_html(
 ) -> Illustration:
     """Keep the body's images that pass, drop the rest, and choose the lead picture.
 
-    ``previous`` maps a body's local image URLs to the rows that stored them, so
-    a refresh fetches each from its source again; ``refetch`` skips the reuse of
+    ``previous`` maps the content hashes (core.media.digest_in_url) of a body's
+    stored images to the rows that record them, so a refresh fetches each from
+    its source again; ``refetch`` skips the reuse of
     images already fetched from the same address for another article.
     """
     if not settings.NEWSDESK_IMAGES:
@@ -90,7 +93,7 @@ def illustrate_html(
     illustration = Illustration(body_html)
     pictures = {}
     for found in find_images(body_html)[: int(settings.NEWSDESK_IMAGES_PER_ARTICLE)]:
-        kept = gatherer.keep(found, (previous or {}).get(found.src))
+        kept = gatherer.keep(found, (previous or {}).get(digest_in_url(found.src)))
         if kept is not None:
             illustration.body.append(kept)
             pictures[found.src] = kept.image.picture("body")
@@ -132,6 +135,9 @@ class _Gatherer:
         return KeptImage(source_url, alt, image) if image is not None else None
 
     def _obtain(self, url: str) -> Image | None:
+        if not is_http_url(url):
+            self.dropped[url] = "not an http(s) URL"
+            return None
         if not self.refetch and (known := _known_image(url)) is not None:
             return known
         try:
@@ -215,7 +221,7 @@ def record_images(article: Article, illustration: Illustration) -> None:
 def refresh_article_images(article: Article, fetch: FetchImage) -> Illustration:
     """Fetch a stored article's images again from their sources and store the result."""
     previous = {
-        row.image.picture("body").src: row
+        row.image.digest[:NAME_DIGEST_CHARS]: row
         for row in article.images.filter(role=ImageRole.BODY).select_related("image")
     }
     illustration = illustrate_html(
@@ -226,3 +232,23 @@ def refresh_article_images(article: Article, fetch: FetchImage) -> Illustration:
         article.save(update_fields=["body_html"])
     record_images(article, illustration)
     return illustration
+
+
+def pending_articles(source_id: int | None = None) -> QuerySet[Article]:
+    """Articles whose images were never fetched (stored before, or marked again), oldest first."""
+    articles = Article.objects.filter(images_checked_at__isnull=True)
+    if source_id is not None:
+        articles = articles.filter(source_id=source_id)
+    return articles.order_by("pk")
+
+
+def mark_for_refresh(source_id: int | None = None) -> int:
+    """Mark articles (of one source) as pending, so a refresh fetches their images again.
+
+    Marking first makes a long refresh resumable: an interrupted run leaves the
+    articles it did not reach pending, and the next run goes on with them.
+    """
+    articles = Article.objects.all()
+    if source_id is not None:
+        articles = articles.filter(source_id=source_id)
+    return articles.update(images_checked_at=None)

@@ -36,7 +36,7 @@ from PIL import Image, ImageOps
 from newsdesk.core.media import (
     EXTENSIONS,
     Picture,
-    image_url_prefix,
+    digest_in_url,
     picture_for,
     rendition_name,
     rendition_widths,
@@ -324,23 +324,21 @@ def revalidate(html: str) -> str:
     ``srcset`` and ``sizes`` pass only here, never in sanitize_html(): a source
     cannot bring its own, and every image URL must be one of the site's own.
     """
-    return str(_revalidator(image_url_prefix()).clean(html))
+    return str(_revalidator().clean(html))
 
 
-@lru_cache(maxsize=8)
-def _revalidator(prefix: str) -> nh3.Cleaner:
+@lru_cache(maxsize=1)
+def _revalidator() -> nh3.Cleaner:
     attributes = {tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}
     attributes["img"] = attributes["img"] | {"srcset", "sizes"}
 
-    stored = re.compile(re.escape(prefix) + r"[0-9a-f]{2}/[0-9a-f]+-[0-9]+\.(?:webp|jpg)")
-
     def keep_local(tag: str, attribute: str, value: str) -> str | None:
         if tag == "img" and attribute == "src":
-            return value if stored.fullmatch(value) else None
+            return value if digest_in_url(value) else None
         if tag == "img" and attribute == "srcset":
             candidates = [part.split() for part in value.split(",")]
             local = all(
-                len(c) == 2 and stored.fullmatch(c[0]) and re.fullmatch(r"[0-9]+w", c[1])
+                len(c) == 2 and digest_in_url(c[0]) and re.fullmatch(r"[0-9]+w", c[1])
                 for c in candidates
             )
             return value if candidates and local else None

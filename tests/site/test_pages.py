@@ -198,11 +198,25 @@ def test_editor_page_with_monogram_bio_and_articles(client: Client) -> None:
 
 
 def test_editor_page_with_photo(client: Client) -> None:
-    """An editor with a photo shows it instead of the monogram."""
-    make_editor(display_name="Sam Photo", photo="https://img.example.org/sam.jpg")
+    """An editor with a photo on this site shows it instead of the monogram."""
+    make_editor(display_name="Sam Photo", photo="http://127.0.0.1:8000/media/editors/sam.jpg")
+    make_editor(display_name="Kim Path", photo="/media/editors/kim.jpg")
     html = client.get("/editor/sam-photo/").content.decode()
-    assert 'src="https://img.example.org/sam.jpg"' in html
+    assert 'src="http://127.0.0.1:8000/media/editors/sam.jpg"' in html
     assert "monogram" not in html
+    assert 'src="/media/editors/kim.jpg"' in client.get("/editor/kim-path/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "photo",
+    ["https://img.example.org/sam.jpg", "//img.example.org/sam.jpg", "/\\img.example.org/x.jpg"],
+)
+def test_editor_photo_on_another_site_is_not_shown(client: Client, photo: str) -> None:
+    """A photo on another host would make readers' browsers ask it: the monogram stands in."""
+    make_editor(display_name="Remote Photo", photo=photo)
+    html = client.get("/editor/remote-photo/").content.decode()
+    assert "img.example.org" not in html
+    assert "monogram" in html
 
 
 def test_search_matches_title_summary_and_body(client: Client) -> None:

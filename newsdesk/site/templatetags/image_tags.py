@@ -10,6 +10,7 @@ its text layout instead of an empty box or a broken-image icon.
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
 
 from newsdesk.core.media import NAME_DIGEST_CHARS, SIZES, rendition_name, rendition_url
@@ -57,3 +58,17 @@ def article_image_url(article: Article) -> str:
     widths = sorted(image.widths)
     width = next((w for w in widths if w >= SHARE_WIDTH), widths[-1])
     return absolute_url(rendition_url(rendition_name(image.digest, width, image.extension)))
+
+
+@register.filter
+def own_url(value: str) -> str:
+    """Keep a URL only when it is on this site (a path, or under NEWSDESK_SITE_URL).
+
+    A reader's browser must ask no other host: an editor photo entered as another
+    site's address is not shown (the monogram stands in).
+    """
+    url = str(value or "").strip()
+    site = str(settings.NEWSDESK_SITE_URL).rstrip("/") + "/"
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return url if url.startswith(site) else ""
