@@ -1,11 +1,11 @@
 """Top-level URL map: admin, the public site and each app's endpoints."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from newsdesk.site.media import media_url_pattern, stored_image
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("dashboard/", include("newsdesk.hits.dashboard_urls")),
     path("hits/", include("newsdesk.hits.urls")),

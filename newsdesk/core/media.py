@@ -20,7 +20,7 @@ IMAGE_DIR = "images"
 NAME_DIGEST_CHARS = 32
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
 # What follows the image URL prefix in a stored file's URL: "ab/ab12...ef-640.webp".
-_STORED_NAME = re.compile(r"[0-9a-f]{2}/([0-9a-f]{%d})-[0-9]+\.(?:webp|jpg)" % NAME_DIGEST_CHARS)
+_STORED_NAME = re.compile(rf"[0-9a-f]{{2}}/([0-9a-f]{{{NAME_DIGEST_CHARS}}})-[0-9]+\.(?:webp|jpg)")
 
 # How wide each slot is drawn (site.css): the browser picks the smallest file that
 # fills it. Keep in step with the stylesheet when the layout changes.

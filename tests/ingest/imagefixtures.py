@@ -74,10 +74,9 @@ def bomb_png(width: int, height: int) -> bytes:
     chunks = [compressor.compress(row) for _ in range(height)]
     chunks.append(compressor.flush())
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
-    return b"".join(
-        [b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header), _chunk(b"IDAT", b"".join(chunks))]
-        + [_chunk(b"IEND", b"")]
-    )
+    signature = b"\x89PNG\r\n\x1a\n"
+    data = _chunk(b"IDAT", b"".join(chunks))
+    return signature + _chunk(b"IHDR", header) + data + _chunk(b"IEND", b"")
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

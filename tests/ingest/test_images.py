@@ -244,10 +244,8 @@ def test_a_kept_image_points_at_the_local_copies() -> None:
     assert GOOD not in html
     prefix = "/media/images/ab/abababababababababababababababab"
     assert f'src="{prefix}-640.webp"' in html
-    assert (
-        f'srcset="{prefix}-320.webp 320w, {prefix}-640.webp 640w, {prefix}-1024.webp 1024w, {prefix}-1200.webp 1200w"'
-        in html
-    )
+    srcset = ", ".join(f"{prefix}-{w}.webp {w}w" for w in (320, 640, 1024, 1200))
+    assert f'srcset="{srcset}"' in html
     assert 'sizes="(min-width: 800px) 52rem, 100vw"' in html
     assert 'width="1200" height="800"' in html
     assert 'alt="A harbour"' in html and 'loading="lazy"' in html and 'decoding="async"' in html
@@ -318,7 +316,8 @@ def test_a_sources_srcset_never_survives() -> None:
     "payload",
     [
         '<img src="https://evil.example/x.png" srcset="/media/images/ab/x-320.webp 320w">',
-        '<img src="/media/images/ab/x-320.webp" srcset="/media/images/ab/x 1w, https://evil.example/x 2w">',
+        '<img src="/media/images/ab/x-320.webp" '
+        'srcset="/media/images/ab/x 1w, https://evil.example/x 2w">',
         '<img src="javascript:alert(1)">',
         '<img src="/media/../secret" onerror="alert(1)">',
         '<img src="/media/images/ab/x.webp" decoding="sync" loading="eager" style="x">',

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 REMOTE = "https://images.example.com/remote.jpg"
 BODY = """<p>Opening paragraph about the harbour.</p>
-<figure><img src="{base}/img/photo.png" alt="The harbour at dawn"><figcaption>Harbour</figcaption></figure>
+<figure><img src="{base}/img/photo.png" alt="The harbour at dawn">
+<figcaption>Harbour</figcaption></figure>
 <p>Tracked <img src="{base}/img/pixel.gif" width="1" height="1"> by a pixel.</p>
 <p><img src="{remote}" alt="On the public web"></p>
 <figure><img src="{base}/img/vector.svg"><figcaption>Scriptable vector</figcaption></figure>
@@ -30,14 +31,18 @@ BODY = """<p>Opening paragraph about the harbour.</p>
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
      xmlns:media="http://search.yahoo.com/mrss/">
-<channel><title>Picture Wire</title><link>{base}/</link><description>Pictures</description>
-<item><title>Harbour at dawn</title><link>{base}/story/1</link><guid isPermaLink="false">pic-1</guid>
+<channel><title>Picture Wire</title><link>{base}/</link>
+<description>Pictures</description>
+<item><title>Harbour at dawn</title><link>{base}/story/1</link>
+<guid isPermaLink="false">pic-1</guid>
 <pubDate>Mon, 02 Jun 2025 08:00:00 +0000</pubDate>
 <media:content url="{base}/img/lead.jpg" medium="image"/>
 <content:encoded><![CDATA[{body}]]></content:encoded></item>
-<item><title>The same picture again</title><link>{base}/story/2</link><guid isPermaLink="false">pic-2</guid>
+<item><title>The same picture again</title><link>{base}/story/2</link>
+<guid isPermaLink="false">pic-2</guid>
 <pubDate>Mon, 02 Jun 2025 07:00:00 +0000</pubDate>
-<content:encoded><![CDATA[<p>Second story.</p><p><img src="{base}/img/photo.png" alt="Again"></p>]]></content:encoded></item>
+<content:encoded><![CDATA[<p>Second story.</p>
+<p><img src="{base}/img/photo.png" alt="Again"></p>]]></content:encoded></item>
 </channel></rss>"""
 
 
