@@ -145,7 +145,7 @@ class _Gatherer:
             return _save(processed)
         except IngestError as error:
             self.dropped[url] = f"{type(error).__name__}: {error}"
-            logger.info("image dropped", extra={"url": url, "error": str(error)})
+            logger.debug("image dropped", extra={"url": url, "error": str(error)})
         except Exception as error:
             # Any other failure (a decoder bug, a full disk) drops this image only.
             self.dropped[url] = f"{type(error).__name__}: {error}"
