@@ -11,6 +11,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -159,8 +160,37 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(ENV["NEWSDESK_STATIC_ROOT"] or VAR_DIR / "static")
 # whitenoise warns about a missing root before the first collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = Path(ENV["NEWSDESK_MEDIA_ROOT"] or VAR_DIR / "media")
+MEDIA_URL = ENV["NEWSDESK_MEDIA_URL"]
+# Stored images are named by their content hash, so they never change once written.
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def _media_storage() -> dict[str, object]:
+    """Article images: files under MEDIA_ROOT, or an S3-compatible bucket (django-storages)."""
+    if ENV["NEWSDESK_MEDIA_STORAGE"] != "s3":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+    # environment (boto3 reads them), never from a Newsdesk setting.
+    media = urlsplit(MEDIA_URL)
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ENV["NEWSDESK_S3_BUCKET"],
+            "endpoint_url": ENV["NEWSDESK_S3_ENDPOINT_URL"] or None,
+            "region_name": ENV["NEWSDESK_S3_REGION"] or None,
+            # Public, unsigned URLs on the bucket's (or CDN's) address.
+            "custom_domain": (media.netloc + media.path.rstrip("/")) if media.netloc else None,
+            "url_protocol": f"{media.scheme or 'https'}:",
+            "querystring_auth": False,
+            "file_overwrite": True,
+            "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -169,8 +199,6 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "media/"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = f"{ENV['NEWSDESK_SITE_NAME']} <newsdesk@localhost>"

@@ -71,6 +71,30 @@ def parse_comments_policy(raw: str) -> str:
     return value
 
 
+def parse_widths(raw: str) -> list[int]:
+    """Read a comma-separated list of positive pixel widths, smallest first."""
+    widths = sorted({int(part) for part in parse_list(raw)})
+    if not widths or widths[0] < 16:
+        raise SettingError(f"need one or more widths of at least 16 px: {raw!r}")
+    return widths
+
+
+def parse_image_format(raw: str) -> str:
+    """Accept one of the formats images are stored in."""
+    value = raw.strip().lower()
+    if value not in {"webp", "jpeg"}:
+        raise SettingError(f"not one of webp, jpeg: {raw!r}")
+    return value
+
+
+def parse_media_storage(raw: str) -> str:
+    """Accept one of the stores for media files."""
+    value = raw.strip().lower()
+    if value not in {"filesystem", "s3"}:
+        raise SettingError(f"not one of filesystem, s3: {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: its name, default (as text), parser and meaning."""
@@ -241,6 +265,80 @@ SETTINGS: tuple[Setting, ...] = (
         "true",
         "Run due sources inside `newsdesk serve` (turn off when `newsdesk crawl` runs apart).",
         parse_bool,
+    ),
+    # Images
+    Setting(
+        "NEWSDESK_IMAGES",
+        "true",
+        "Fetch article images at ingest and show local copies; false drops every image.",
+        parse_bool,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_WIDTHS",
+        "320,640,1024,1600",
+        "Widths in pixels each image is stored in (never wider than the original).",
+        parse_widths,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_FORMAT",
+        "webp",
+        "Format images are stored in: webp or jpeg.",
+        parse_image_format,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_MAX_BYTES",
+        "5000000",
+        "Largest image file kept, in bytes (NEWSDESK_FETCH_MAX_BYTES applies first).",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_MAX_PIXELS",
+        "40000000",
+        "Largest image kept, in pixels (width x height), checked before decoding.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_MIN_SIZE",
+        "48",
+        "Smallest width and height kept, in pixels; smaller ones are tracking pixels or icons.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_PER_ARTICLE",
+        "20",
+        "Most images fetched for one article; the rest are dropped from its body.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_MEDIA_ROOT",
+        "",
+        "Folder of stored images (filesystem storage); empty means NEWSDESK_VAR_DIR/media.",
+    ),
+    Setting(
+        "NEWSDESK_MEDIA_URL",
+        "/media/",
+        "URL of stored images: a site path, or the public URL of the S3 bucket or its CDN.",
+    ),
+    Setting(
+        "NEWSDESK_MEDIA_STORAGE",
+        "filesystem",
+        "Where images are stored: filesystem, or s3 (needs the s3 extra; docs/deployment.md).",
+        parse_media_storage,
+    ),
+    Setting(
+        "NEWSDESK_S3_BUCKET",
+        "",
+        "Bucket of the S3-compatible store (with NEWSDESK_MEDIA_STORAGE=s3).",
+    ),
+    Setting(
+        "NEWSDESK_S3_ENDPOINT_URL",
+        "",
+        "Endpoint of an S3-compatible store (MinIO, R2...); empty means AWS.",
+    ),
+    Setting(
+        "NEWSDESK_S3_REGION",
+        "",
+        "Region of the S3 bucket; empty leaves it to the store.",
     ),
     # Hit tracker: recording
     Setting(

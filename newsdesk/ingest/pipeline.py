@@ -29,6 +29,8 @@ from newsdesk.ingest.assemble import (
 from newsdesk.ingest.errors import BlockedError, IngestError, RateLimitedError
 from newsdesk.ingest.extract import extract_article
 from newsdesk.ingest.fetcher import Fetcher
+from newsdesk.ingest.image_pipeline import Illustration, illustrate, record_images
+from newsdesk.ingest.images import IMAGE_ACCEPT
 from newsdesk.ingest.parsers import parse_feed
 from newsdesk.ingest.types import ExtractedPage, FetchResult, ParsedEntry
 from newsdesk.sources.models import FetchStatus, Source
@@ -154,14 +156,27 @@ def store_entry(
         feed_language=feed_language,
         first_seen=existing.first_seen_at if existing else timezone.now(),
     )
+    prepared, pictures = _illustrate(prepared, fetcher)
     if existing is None:
         created = _create(source, prepared)
         if created is None:
             return "unchanged"
         known.add(created)
+        record_images(created, pictures)
         return "new"
     _update(existing, prepared)
+    record_images(existing, pictures)
     return "updated"
+
+
+def _illustrate(
+    prepared: PreparedArticle, fetcher: Fetcher
+) -> tuple[PreparedArticle, Illustration]:
+    """Images hook (ingest/image_pipeline.py): fetch and store them before the article.
+
+    Done first, so no stored body ever points at another site's images.
+    """
+    return illustrate(prepared, lambda url: fetch(fetcher, url, accept=IMAGE_ACCEPT))
 
 
 @dataclass
