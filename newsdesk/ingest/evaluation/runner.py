@@ -155,7 +155,9 @@ class Report:
                 )
             benchmarks[origin] = entry
         speed = {
-            tool: round(self.pages / seconds, 2) for tool, seconds in self.seconds.items() if seconds
+            tool: round(self.pages / seconds, 2)
+            for tool, seconds in self.seconds.items()
+            if seconds
         }
         ratio = None
         if speed.get(NEWSDESK) and speed.get(TRAFILATURA):
@@ -208,7 +210,9 @@ def format_report(result: dict[str, Any], title: str) -> str:
     lines.append("|---|---|---|" + "---|" * len(TOOLS))
     for origin, entry in result["benchmarks"].items():
         cells = [_cell(entry["tools"].get(tool)) for tool in TOOLS]
-        lines.append(f"| {origin} | {entry['metric']} | {entry['pages']} | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| {origin} | {entry['metric']} | {entry['pages']} | " + " | ".join(cells) + " |"
+        )
     macro = [_num(result["macro_f1"].get(tool)) for tool in TOOLS]
     lines.append("| **mean F1** | benchmarks with P and R | | " + " | ".join(macro) + " |")
     lines += ["", "Metadata (correct / pages with an expected value):", ""]
@@ -221,7 +225,10 @@ def format_report(result: dict[str, Any], title: str) -> str:
             row.append(f"{counts['correct']}/{counts['of']}" if counts else "-")
         lines.append(f"| {name} | " + " | ".join(row) + " |")
     speed = result["pages_per_second"]
-    lines += ["", "Speed, pages/s in one process: " + ", ".join(f"{t} {v}" for t, v in speed.items())]
+    lines += [
+        "",
+        "Speed, pages/s in one process: " + ", ".join(f"{t} {v}" for t, v in speed.items()),
+    ]
     lines.append(f"Newsdesk / trafilatura: {result['speed_ratio_newsdesk_to_trafilatura']}")
     return "\n".join(lines)
 
