@@ -25,7 +25,7 @@ from newsdesk.ingest.boilerplate import (
     furniture_reason,
     heading_introduces_furniture,
 )
-from newsdesk.ingest.embeds import Embed
+from newsdesk.ingest.embeds import EMBED_MARKER, Embed
 from newsdesk.ingest.figures import MARKER, Figure
 from newsdesk.ingest.links import link_chars, relink
 from newsdesk.ingest.template import block_print, removable
@@ -73,7 +73,7 @@ def page_captions(tree: HtmlElement) -> Captions:
     """Collect the texts of figure captions and caption-like elements of the raw page."""
     texts: set[str] = set()
     for element in tree.iter("figcaption", "div", "span", "p", "small"):
-        if _CAPTION_CLASS.search(str(element.get("class") or "")):
+        if element.tag == "figcaption" or _CAPTION_CLASS.search(str(element.get("class") or "")):
             text = normalise(element.text_content())
             if 3 <= len(text) <= 600:
                 texts.add(text)
@@ -82,34 +82,57 @@ def page_captions(tree: HtmlElement) -> Captions:
 
 def split_blocks(
     body: etree._Element,
-    embeds: dict[str, Embed],
+    embeds: list[Embed],
     figures: list[Figure],
     anchors: frozenset[str] = frozenset(),
 ) -> list[Block]:
     """Read the extractor's body as blocks: figures by their markers, embeds by their link."""
     blocks: list[Block] = []
-    for element in body:
-        if not isinstance(element.tag, str):
-            continue
+    for element in _elements(body):
         kind = _KINDS.get(element.tag, "other")
-        found = [int(n) for n in MARKER.findall(" ".join(element.itertext()))]
-        if found:
+        words = " ".join(element.itertext())
+        embed = next(
+            (embeds[int(n)] for n in EMBED_MARKER.findall(words) if int(n) < len(embeds)), None
+        )
+        # The marker alone (with the post's words) is the embed; merged into a
+        # longer paragraph, it is only stripped.
+        if embed is not None and len(normalise(words)) <= len(embed.text) + 20:
+            blocks.append(Block(element, BlockView("embed", embed.text), embed=embed))
+            continue
+        found = [int(n) for n in MARKER.findall(words)]
+        if found or embed is not None:
             _strip_markers(element)
             for index in found:
                 if index < len(figures):
                     blocks.append(Block(element, BlockView("graphic", ""), figure=figures[index]))
             if not normalise(" ".join(element.itertext())):
                 continue
-        embed = _embed_of(element, embeds) if kind == "quote" else None
-        if embed is not None:
-            blocks.append(Block(element, BlockView("embed", embed.text), embed=embed))
-            continue
         text = normalise(" ".join(element.itertext()))
         parts = [normalise(" ".join(i.itertext())) for i in element.iter("item")] or [text]
         links = link_chars(text, parts, anchors)
         items = len(parts) if kind == "list" else 0
         blocks.append(Block(element, BlockView(kind, text, links, items)))
     return blocks
+
+
+def _elements(body: etree._Element) -> list[etree._Element]:
+    """The body's top-level elements, with loose text between them made paragraphs."""
+    elements: list[etree._Element] = []
+    if body.text and body.text.strip():
+        elements.append(_paragraph(body.text))
+    for element in body:
+        if isinstance(element.tag, str):
+            elements.append(element)
+        if element.tail and element.tail.strip():
+            elements.append(_paragraph(element.tail))
+        element.tail = None
+    return elements
+
+
+def _paragraph(text: str) -> etree._Element:
+    paragraph = etree.Element("p")
+    paragraph.text = text.strip()
+    return paragraph
 
 
 def drop_furniture(
@@ -238,14 +261,6 @@ def _embed_quote(embed: Embed) -> etree._Element:
     return quote
 
 
-def _embed_of(element: etree._Element, embeds: dict[str, Embed]) -> Embed | None:
-    for ref in element.iter("ref"):
-        embed = embeds.get(str(ref.get("target") or "").split("?")[0])
-        if embed is not None:
-            return embed
-    return None
-
-
 def _is_inline(element: etree._Element) -> bool:
     parent = element.getparent()
     return parent is not None and str(parent.tag) not in _BLOCK_PARENTS
@@ -254,6 +269,6 @@ def _is_inline(element: etree._Element) -> bool:
 def _strip_markers(element: etree._Element) -> None:
     for node in element.iter():
         if node.text:
-            node.text = MARKER.sub(" ", node.text)
+            node.text = EMBED_MARKER.sub(" ", MARKER.sub(" ", node.text))
         if node is not element and node.tail:
-            node.tail = MARKER.sub(" ", node.tail)
+            node.tail = EMBED_MARKER.sub(" ", MARKER.sub(" ", node.tail))

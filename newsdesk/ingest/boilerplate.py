@@ -39,12 +39,12 @@ _READ_MORE = re.compile(
     re.IGNORECASE,
 )
 _PROMPT = re.compile(
-    r"\b(newsletter|sign up|subscribe|subscription|follow (us|@?\w+ on)|join us on"
-    r"|download (our|the) app|share (this|on)|click here|all rights reserved"
-    r"|copyright ©|©\s?\d{4}|abonnieren|abonnez-vous|inscrivez-vous|suscr[íi]bete|hazte miembro"
-    r"|pour (lire|accéder)|to continue reading|already a subscriber|log ?in to"
-    r"|we use cookies|this article (is|was) (available|published)|support (our|independent) journalism"
-    r"|jetzt (abonnieren|lesen|registrieren)|weiterlesen mit)\b",
+    r"\b((sign|log) ?(up|in)( now| today)? (for|to)|subscribe (now|today|to|for)"
+    r"|(our|free|daily|weekly) (e-?mail )?newsletters?|follow (us|@?\w+ on (twitter|x|facebook|instagram))"
+    r"|join us on|download (our|the) app|share (this|on)\b|click here|all rights reserved"
+    r"|copyright ©|©\s?\d{4}|newsletter abonnieren|jetzt (abonnieren|registrieren)|abonnez-vous"
+    r"|inscrivez-vous|suscr[íi]bete|hazte miembro|pour (lire|accéder)|to continue reading"
+    r"|already a subscriber|we use cookies|support (our|independent) journalism|weiterlesen mit)\b",
     re.IGNORECASE,
 )
 _TAGS = re.compile(

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 _OPTIONS = {
     "include_comments": False,
-    "include_formatting": True,
+    "include_formatting": False,
     "include_links": False,
     "include_images": False,
     "include_tables": True,

@@ -4,9 +4,9 @@ A tweet embed is a ``<blockquote class="twitter-tweet">`` whose script, once run
 draws the post with "Reply Retweet Favorite" buttons; an extractor that keeps the
 script's fallback keeps that UI text, and one that drops iframes loses YouTube
 videos without a trace. Each known embed is replaced in the page, before the
-extractor sees it, by a plain ``<blockquote>`` holding the post's own words (if
-it has any) and one link to the original. The extracted body then recognises the
-block by that link and renders it the same way on every page.
+extractor sees it, by a plain paragraph holding the post's own words (if
+it has any) and a marker word; the extracted body recognises the block by that
+marker and renders it as a quote with one link to the original.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from lxml.html import HtmlElement, fromstring
 from newsdesk.core.text import plain_text
 
 _SPACES = re.compile(r"\s+")
+EMBED_MARKER = re.compile(r"ndemb(\d+)x")
 _YOUTUBE_ID = re.compile(r"/(?:embed|v)/([\w-]{6,})")
 _AUTHOR = re.compile(r"(?:shared by|—|-)\s*([^(@]{2,60}?)\s*\(@?([\w.]{1,40})\)")
 
@@ -56,15 +57,15 @@ class Embed:
         return f"{self.platform} {kind}{who}"
 
 
-def replace_embeds(tree: HtmlElement) -> dict[str, Embed]:
-    """Replace the page's embeds with quote blocks in place; return them by link."""
-    found: dict[str, Embed] = {}
+def replace_embeds(tree: HtmlElement) -> list[Embed]:
+    """Replace the page's embeds in place with a paragraph naming them; return them."""
+    found: list[Embed] = []
     for element in list(tree.iter("blockquote", "iframe", "div")):
         embed = _read_embed(element)
         if embed is None or element.getparent() is None:
             continue
-        found[embed.url] = embed
-        _swap(element, embed)
+        _swap(element, embed, len(found))
+        found.append(embed)
     return found
 
 
@@ -121,20 +122,15 @@ def _player(element: HtmlElement) -> Embed | None:
     return Embed(platform, url, plain_text(str(element.get("title") or "")))
 
 
-def _swap(element: HtmlElement, embed: Embed) -> None:
-    quote = fromstring("<blockquote></blockquote>")
-    if embed.text:
-        paragraph = fromstring("<p></p>")
-        paragraph.text = embed.text
-        quote.append(paragraph)
-    link = fromstring("<p><a></a></p>")
-    link[0].set("href", embed.url)
-    link[0].text = embed.label
-    quote.append(link)
-    quote.tail = element.tail
+def _swap(element: HtmlElement, embed: Embed, index: int) -> None:
+    # A marker word plus the post's own words: the extractor keeps the paragraph
+    # where the embed stood, and the body recognises it by the marker.
+    paragraph = fromstring("<p></p>")
+    paragraph.text = f"ndemb{index}x {embed.text}".strip()
+    paragraph.tail = element.tail
     parent = element.getparent()
     if parent is not None:
-        parent.replace(element, quote)
+        parent.replace(element, paragraph)
 
 
 def _text(element: HtmlElement) -> str:

@@ -29,6 +29,7 @@ from newsdesk.ingest.evaluation.scoring import (
 )
 from newsdesk.ingest.extract import extract_article
 from newsdesk.ingest.sanitize import sanitize_html
+from newsdesk.ingest.template import SourceTemplate, TemplateState, observe
 from newsdesk.ingest.text import decode_html
 
 NEWSDESK, STORED, TRAFILATURA, READABILITY = (
@@ -245,3 +246,53 @@ def _cell(values: dict[str, float | None] | None) -> str:
 
 def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
+
+
+def evaluate_templates(pages: Iterable[CorpusPage], min_pages: int = 2) -> dict[str, Any]:
+    """Score template learning on hosts with several pages, leaving each page out in turn.
+
+    For every page of a host with ``min_pages`` or more pages, the template is
+    learned from the host's other pages, then the page is extracted with and
+    without it; the report gives the body scores both ways and the blocks removed.
+    """
+    by_host: dict[str, list[tuple[CorpusPage, bytes, Any]]] = defaultdict(list)
+    for page in pages:
+        if not has_body_expectation(page.expected):
+            continue
+        html = page.read()
+        try:
+            extracted = extract_article(html, url=page.url)
+        except ExtractError:
+            continue
+        by_host[extracted.template_host].append((page, html, extracted))
+    hosts: dict[str, Any] = {}
+    for host, group in sorted(by_host.items()):
+        if len(group) < min_pages or not host:
+            continue
+        plain, learned = BodyTally(), BodyTally()
+        removed = 0
+        for index, (page, html, extracted) in enumerate(group):
+            state = TemplateState()
+            for other_index, (other, _, other_page) in enumerate(group):
+                if other_index != index:
+                    observe(state, other.key, other_page.block_prints)
+            template = SourceTemplate({host: state.learned()})
+            cleaned = extract_article(html, url=page.url, template=template)
+            removed += len(extracted.text.split("\n")) - len(cleaned.text.split("\n"))
+            plain.add(extracted.text, page.expected)
+            learned.add(cleaned.text, page.expected)
+        hosts[host] = {
+            "pages": len(group),
+            "blocks_removed": removed,
+            "without": _score_dict(plain),
+            "with_template": _score_dict(learned),
+        }
+    return hosts
+
+
+def _score_dict(tally: BodyTally) -> dict[str, Any]:
+    metric, prf = tally.score()
+    return {
+        "metric": metric,
+        **_rounded({"precision": prf.precision, "recall": prf.recall, "f1": prf.f1}),
+    }
