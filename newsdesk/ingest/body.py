@@ -31,7 +31,6 @@ from newsdesk.ingest.links import link_chars, relink
 from newsdesk.ingest.template import block_print, removable
 
 _SPACES = re.compile(r"\s+")
-_SENTENCE_END = re.compile(r"[.!?…。！？\"”»)]\s*$")
 # Block containers in trafilatura's XML: a <code> elsewhere is inline code.
 _BLOCK_PARENTS = frozenset({"body", "doc", "main", "div", "quote"})
 _KINDS = {"p": "p", "head": "head", "list": "list", "quote": "quote", "table": "table"}

@@ -23,12 +23,13 @@ RELATED_LINK_SHARE = 0.6
 
 _SPACES = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
-_NUMBER = re.compile(r"[-+−]?\d[\d.,:]*\s?%?")
-_SENTENCE_END = re.compile(r"[.!?…。！？\"”»)]\s*$")
+_NUMBER = re.compile("[-+\u2212]?\\d[\\d.,:]*\\s?%?")
+SENTENCE_END = re.compile('[.!?\u2026\u3002\uff01\uff1f"\u201d\u00bb)]\\s*$')
 
 # "Read more: <link>" in the languages of the corpus and the demo.
 _READ_MORE = re.compile(
-    r"^\W{0,3}(read (more|also|next)|also read|see also|related( (stories|articles|coverage|content))?"
+    r"^\W{0,3}(read (more|also|next)|also read|see also"
+    r"|related( (stories|articles|coverage|content))?"
     r"|more (on this|from|stories|news)|recommended( for you)?|watch( now)?|listen( now)?|must read"
     r"|lesen sie (auch|mehr|hier)|mehr zum thema|mehr dazu|auch interessant|weitere informationen"
     r"|das könnte (sie|dich) auch interessieren|das thema könnte dich auch interessieren|auch auf"
@@ -40,7 +41,8 @@ _READ_MORE = re.compile(
 )
 _PROMPT = re.compile(
     r"\b((sign|log) ?(up|in)( now| today)? (for|to)|subscribe (now|today|to|for)"
-    r"|(our|free|daily|weekly) (e-?mail )?newsletters?|follow (us|@?\w+ on (twitter|x|facebook|instagram))"
+    r"|(our|free|daily|weekly) (e-?mail )?newsletters?"
+    r"|follow (us|@?\w+ on (twitter|x|facebook|instagram))"
     r"|join us on|download (our|the) app|share (this|on)\b|click here|all rights reserved"
     r"|copyright ©|©\s?\d{4}|newsletter abonnieren|jetzt (abonnieren|registrieren)|abonnez-vous"
     r"|inscrivez-vous|suscr[íi]bete|hazte miembro|pour (lire|accéder)|to continue reading"
@@ -49,7 +51,7 @@ _PROMPT = re.compile(
 )
 _TAGS = re.compile(
     r"^\W{0,3}(tags?|topics?|themen|schlagw[öo]rter|stichw[öo]rter|mots[- ]cl[ée]s|th[èe]mes?"
-    r"|temas|etiquetas|categor(y|ies|ía|ias|ie)|filed under|argomenti|rubriken?)\s*[:：]?",
+    r"|temas|etiquetas|categor(y|ies|ía|ias|ie)|filed under|argomenti|rubriken?)\s*[:\uff1a]?",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
@@ -95,15 +97,15 @@ def furniture_reason(blocks: Sequence[BlockView], index: int, *, title: str) -> 
         return "prompt"
     if short and _TAGS.match(text) and (_linky(block, 0.3) or block.kind == "list"):
         return "tags"
-    if short and _CREDIT.match(text) and not _SENTENCE_END.search(text):
+    if short and _CREDIT.match(text) and not SENTENCE_END.search(text):
         return "credit"
     if block.kind == "list" and _related_list(blocks, index):
         return "related"
     if short and block.kind in {"p", "list"} and _ticker(text):
         return "ticker"
-    if index < 4 and len(text) <= 100 and not _SENTENCE_END.search(text):
-        if _BYLINE.match(text) or _DATELINE.match(text):
-            return "byline"
+    near_top = index < 4 and len(text) <= 100 and not SENTENCE_END.search(text)
+    if near_top and (_BYLINE.match(text) or _DATELINE.match(text)):
+        return "byline"
     return ""
 
 
@@ -155,4 +157,4 @@ def _ticker(text: str) -> bool:
     numbers = len(_NUMBER.findall(text))
     if numbers < 4 or len(words) > 60:
         return False
-    return numbers / max(len(words), 1) >= 0.4 and not _SENTENCE_END.search(text)
+    return numbers / max(len(words), 1) >= 0.4 and not SENTENCE_END.search(text)

@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.html import HtmlElement, fragments_fromstring
 
+from newsdesk.ingest.boilerplate import SENTENCE_END
+
 # A block becomes boilerplate once this many different pages of a host carried it.
 MIN_PAGES = 2
 # Bound the stored counts: prints seen once are forgotten oldest first.
@@ -35,7 +37,6 @@ MIN_PRINT_CHARS = 6
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
-_SENTENCE_END = re.compile(r"[.!?…。！？\"”»)]\s*$")
 
 
 def block_print(text: str) -> str:
@@ -124,7 +125,7 @@ def removable(
                 break
             edge.add(index)
     return [
-        matched and (index in edge or not _SENTENCE_END.search(texts[index]))
+        matched and (index in edge or not SENTENCE_END.search(texts[index]))
         for index, matched in enumerate(matches)
     ]
 

@@ -1,4 +1,4 @@
-"""The ``eval`` action behind ``newsdesk extract eval`` and ``python -m bench --only extraction``."""
+"""The ``eval`` action behind ``newsdesk extract eval`` and ``python -m bench.extraction``."""
 
 from __future__ import annotations
 

@@ -135,7 +135,7 @@ class Report:
                 tally = BodyTally()
                 tally.add(output.text, page.expected)
                 self.body[page.origin][tool].add(output.text, page.expected)
-                metric, prf = tally.score()
+                _, prf = tally.score()
                 row[tool] = {"precision": prf.precision, "recall": prf.recall, "f1": prf.f1}
             for name, want in wanted.items():
                 if name in output.metadata:
