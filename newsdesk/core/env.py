@@ -159,6 +159,12 @@ SETTINGS: tuple[Setting, ...] = (
         parse_bool,
     ),
     Setting(
+        "NEWSDESK_FETCH_ROBOTS_TTL",
+        "3600",
+        "Seconds a robots.txt is kept when its server gives no max-age (at most 24 hours).",
+        float,
+    ),
+    Setting(
         "NEWSDESK_FETCH_ALLOWED_HOSTS",
         "",
         "Comma-separated hosts the crawler may fetch; empty allows any (the demo sets 127.0.0.1).",

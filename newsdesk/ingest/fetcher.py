@@ -127,6 +127,10 @@ class Fetcher:
         return float(_or_setting(self._host_delay, "NEWSDESK_FETCH_HOST_DELAY"))
 
     @property
+    def robots_ttl(self) -> float:
+        return float(_setting("NEWSDESK_FETCH_ROBOTS_TTL"))
+
+    @property
     def allow_private(self) -> bool:
         return bool(_or_setting(self._allow_private, "NEWSDESK_FETCH_ALLOW_PRIVATE"))
 
@@ -180,29 +184,34 @@ class Fetcher:
     ) -> _Reply:
         current = url
         for _hop in range(max_redirects + 1):
-            self._check_allowed(current, robots=robots)
-            reply = self._exchange(current, headers, max_bytes=max_bytes, truncate=truncate)
+            crawl_delay = self._check_allowed(current, robots=robots)
+            delay = max(self.host_delay, crawl_delay)
+            reply = self._exchange(
+                current, headers, delay=delay, max_bytes=max_bytes, truncate=truncate
+            )
             target = _redirect_target(reply)
             if target is None:
                 return reply
             current = target
         raise TooManyRedirectsError(f"more than {max_redirects} redirects from {url}")
 
-    def _check_allowed(self, url: str, *, robots: bool) -> None:
+    def _check_allowed(self, url: str, *, robots: bool) -> float:
+        """Apply the fetch policy to one hop; return the robots.txt Crawl-delay (0 if none)."""
         host = _parse_url(url).host
         if not self.allow_private:
             check_public_host(host)
         if robots:
-            self._robots.check(url, ROBOTS_AGENT)
+            return self._robots.check(url, ROBOTS_AGENT, ttl=self.robots_ttl)
+        return 0.0
 
     def _exchange(
-        self, url: str, headers: dict[str, str], *, max_bytes: int, truncate: bool
+        self, url: str, headers: dict[str, str], *, delay: float, max_bytes: int, truncate: bool
     ) -> _Reply:
         timeout = self.timeout
         request = self._client.build_request(
             "GET", url, headers={**headers, "User-Agent": self.user_agent}, timeout=timeout
         )
-        with self._throttle.slot(request.url.host, self.host_delay):
+        with self._throttle.slot(request.url.host, delay):
             try:
                 return self._send(request, max_bytes=max_bytes, truncate=truncate)
             except httpx.TimeoutException as error:
@@ -245,7 +254,7 @@ class Fetcher:
         except FetchError as error:
             logger.warning("robots.txt unreachable", extra={"url": url, "error": str(error)})
             return unreachable_rules(str(error))
-        return rules_from_response(reply.status, reply.content)
+        return rules_from_response(reply.status, reply.content, reply.headers)
 
 
 def default_user_agent() -> str:
