@@ -37,12 +37,15 @@ from newsdesk.ingest.errors import (
     TooLargeError,
     TooManyRedirectsError,
 )
-from newsdesk.ingest.politeness import HostThrottle
+from newsdesk.ingest.politeness import HostThrottle, RedisHostThrottle, Throttle
 from newsdesk.ingest.robots import (
     ROBOTS_AGENT,
     ROBOTS_MAX_BYTES,
+    MemoryRobotsStore,
+    RedisRobotsStore,
     RobotsCache,
     RobotsRules,
+    RobotsStore,
     rules_from_response,
     unreachable_rules,
 )
@@ -92,6 +95,8 @@ class Fetcher:
         allow_private: bool | None = None,
         respect_robots: bool = True,
         transport: httpx.BaseTransport | None = None,
+        throttle: Throttle | None = None,
+        robots_store: RobotsStore | None = None,
     ) -> None:
         self._user_agent = user_agent
         self._timeout = timeout
@@ -103,8 +108,9 @@ class Fetcher:
         # Redirects are followed by hand so each hop gets the address,
         # robots.txt and politeness checks.
         self._client = httpx.Client(transport=transport, follow_redirects=False)
-        self._throttle = HostThrottle()
-        self._robots = RobotsCache(self._load_robots)
+        shared_throttle, shared_store = shared_politeness()
+        self._throttle = throttle or shared_throttle
+        self._robots = RobotsCache(self._load_robots, store=robots_store or shared_store)
 
     @property
     def user_agent(self) -> str:
@@ -255,6 +261,22 @@ class Fetcher:
             logger.warning("robots.txt unreachable", extra={"url": url, "error": str(error)})
             return unreachable_rules(str(error))
         return rules_from_response(reply.status, reply.content, reply.headers)
+
+
+def shared_politeness() -> tuple[Throttle, RobotsStore]:
+    """Return the host throttle and robots.txt store: in Redis when NEWSDESK_REDIS_URL is set.
+
+    With Redis every crawler process and Celery worker takes turns on a host
+    with the others and reads the same robots.txt verdicts; without it they
+    are kept in this process.
+    """
+    url = str(_setting("NEWSDESK_REDIS_URL") or "")
+    if not url:
+        return HostThrottle(), MemoryRobotsStore()
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    return RedisHostThrottle(client), RedisRobotsStore(client)
 
 
 def default_user_agent() -> str:

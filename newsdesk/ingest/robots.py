@@ -31,12 +31,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import httpx
 from protego import Protego
+from redis.exceptions import RedisError
 
-from newsdesk.ingest.errors import BlockedError
+from newsdesk.ingest.errors import BlockedError, NetworkError
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 ROBOTS_AGENT = "Newsdesk"
 # Parsers must read at least 500 KiB (RFC 9309 §2.5); anything past it may be ignored.
@@ -181,6 +185,35 @@ class MemoryRobotsStore:
             if len(self._entries) > self.prune_above:
                 self._entries = {k: e for k, e in self._entries.items() if e[1] > now}
             self._entries[key] = (rules, now + ttl)
+
+
+class RedisRobotsStore:
+    """Keep verdicts in Redis, shared by every crawler process; Redis expires them."""
+
+    def __init__(self, client: Redis, *, prefix: str = "newsdesk:fetch") -> None:
+        self._client = client
+        self._prefix = prefix
+
+    def get(self, key: str) -> RobotsRules | None:
+        try:
+            raw = self._client.get(self._key(key))
+        except RedisError as error:
+            raise NetworkError(f"shared robots.txt cache (Redis) unavailable: {error}") from error
+        if raw is None:
+            return None
+        try:
+            return RobotsRules.from_json(raw)
+        except (ValueError, TypeError):
+            return None  # written by another version: load the file again
+
+    def put(self, key: str, rules: RobotsRules, ttl: float) -> None:
+        try:
+            self._client.set(self._key(key), rules.to_json(), px=max(1, int(ttl * 1000)))
+        except RedisError as error:
+            raise NetworkError(f"shared robots.txt cache (Redis) unavailable: {error}") from error
+
+    def _key(self, key: str) -> str:
+        return f"{self._prefix}:robots:{key}"
 
 
 class RobotsCache:
