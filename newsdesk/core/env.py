@@ -131,7 +131,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "NEWSDESK_FETCH_TIMEOUT",
         "20",
-        "Seconds before a fetch gives up (connect, read and write each).",
+        "Seconds one connect, read or write may wait (NEWSDESK_FETCH_DEADLINE bounds the whole).",
+        float,
+    ),
+    Setting(
+        "NEWSDESK_FETCH_DEADLINE",
+        "30",
+        "Most seconds one request may take in all (connect, headers, body); then the host is free.",
         float,
     ),
     Setting(

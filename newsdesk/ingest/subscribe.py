@@ -19,7 +19,6 @@ from newsdesk.ingest.discovery import discover_feeds, looks_like_feed
 from newsdesk.ingest.errors import IngestError, ParseError
 from newsdesk.ingest.fetcher import Fetcher
 from newsdesk.ingest.parsers import parse_feed
-from newsdesk.ingest.pipeline import fetch
 from newsdesk.sources.models import Category, Editor, Source
 
 
@@ -38,12 +37,12 @@ class FoundFeed:
 def find_feed(url: str, fetcher: Fetcher) -> FoundFeed:
     """Return the feed at ``url``, or the first feed a page at ``url`` advertises."""
     try:
-        response = fetch(fetcher, url)
+        response = fetcher.fetch(url)
         if not looks_like_feed(response.content, response.content_type):
             candidates = discover_feeds(response.content, base_url=response.url)
             if not candidates:
                 raise SourceError(f"{url} is neither a feed nor a page that links to one")
-            response = fetch(fetcher, candidates[0])
+            response = fetcher.fetch(candidates[0])
         feed = parse_feed(
             response.content, url=response.url, content_type=response.content_type_header
         )

@@ -42,6 +42,9 @@ class FakeWeb:
         return handler(request)
 
     def fetcher(self, **options: object) -> Fetcher:
+        # No request leaves the process, so any host name may be routed; a
+        # test of the allow-list passes allowed_hosts=None to read the setting.
+        options.setdefault("allowed_hosts", [])
         return Fetcher(transport=httpx.MockTransport(self), **options)  # type: ignore[arg-type]
 
     def paths(self) -> list[str]:
