@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -34,6 +35,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from newsdesk.ingest.decoding import BodyDecoder, accept_encoding
 from newsdesk.ingest.errors import (
     BlockedError,
     FetchError,
@@ -236,9 +238,8 @@ class Fetcher:
         self, url: str, headers: dict[str, str], *, delay: float, max_bytes: int, truncate: bool
     ) -> _Reply:
         timeout, limit = self.timeout, self.deadline
-        request = self._client.build_request(
-            "GET", url, headers={**headers, "User-Agent": self.user_agent}, timeout=timeout
-        )
+        headers = {**headers, "User-Agent": self.user_agent, "Accept-Encoding": accept_encoding()}
+        request = self._client.build_request("GET", url, headers=headers, timeout=timeout)
         with self._throttle.slot(request.url.host, delay, hold=limit):
             # The deadline runs from the start of the host's turn, so waiting
             # for the turn never eats into it and the turn never outlives it.
@@ -362,26 +363,38 @@ def _past_deadline(url: str, limit: float) -> FetchTimeoutError:
 def _read_capped(
     response: httpx.Response, deadline: float, max_bytes: int, *, truncate: bool
 ) -> bytes:
-    """Read the decoded body, stopping past ``max_bytes`` (cut short, or TooLargeError)."""
+    """Read and decode the body, stopping past ``max_bytes`` (cut short, or TooLargeError).
+
+    The raw bytes are decoded here in bounded steps (decoding.py), and each
+    decoded step is counted before the next is made, so a small compressed
+    body cannot expand in memory past the cap.
+    """
     declared = response.headers.get("content-length", "")
     if not truncate and declared.isdigit() and int(declared) > max_bytes:
         raise TooLargeError(
             f"{response.url} declares {declared} bytes, over the {max_bytes} byte cap"
         )
+    decoder = BodyDecoder(response.headers.get("content-encoding", ""))
     chunks: list[bytes] = []
     size = 0
-    # Count decoded bytes, so a small compressed body cannot expand without limit.
-    for chunk in response.iter_bytes():
+    for piece in _decoded(response, decoder, deadline):
+        if size + len(piece) > max_bytes:
+            if truncate:
+                chunks.append(piece[: max_bytes - size])
+                return b"".join(chunks)
+            raise TooLargeError(f"{response.url} is over the {max_bytes} byte cap")
+        chunks.append(piece)
+        size += len(piece)
+    return b"".join(chunks)
+
+
+def _decoded(response: httpx.Response, decoder: BodyDecoder, deadline: float) -> Iterator[bytes]:
+    for raw in response.iter_raw():
         if time.monotonic() >= deadline:
             # Chunks keep coming, each within the read timeout: the deadline ends it.
             raise httpx.ReadTimeout("the request's deadline has passed", request=response.request)
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > max_bytes:
-            if truncate:
-                return b"".join(chunks)[:max_bytes]
-            raise TooLargeError(f"{response.url} is over the {max_bytes} byte cap")
-    return b"".join(chunks)
+        yield from decoder.feed(raw)
+    yield from decoder.finish()
 
 
 def _redirect_target(reply: _Reply) -> str | None:
