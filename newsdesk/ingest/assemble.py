@@ -57,8 +57,8 @@ def entry_fingerprint(entry: ParsedEntry) -> str:
 
 
 def entry_url(entry: ParsedEntry, feed_url: str) -> str:
-    """The entry's link, absolute and canonical: the form articles are stored with."""
-    return canonicalize(absolutize(entry.url, feed_url)) if entry.url else ""
+    """The entry's link, absolute, canonical and clean: the form articles are stored with."""
+    return clean_text(canonicalize(absolutize(entry.url, feed_url))) if entry.url else ""
 
 
 def wants_page(entry: ParsedEntry) -> bool:
@@ -91,7 +91,7 @@ def assemble_article(
     image = entry.image_url or (page.image_url if page else "")
     return PreparedArticle(
         guid=clean_text(entry.guid),
-        url=clean_text(entry_url(entry, feed_url)),
+        url=entry_url(entry, feed_url),
         slug=slugify(title, allow_unicode=True)[:SLUG_LIMIT].strip("-") or "article",
         title=title,
         summary=_summary(entry, page, base, title, body_html),

@@ -21,13 +21,14 @@ BODY = "<p>" + "Words of the article body. " * 40 + "</p>"
 def test_control_characters_and_markup_looking_titles_from_a_feed(
     corpus_server: CorpusServer, client: Client
 ) -> None:
-    """A JSON Feed with control characters and lone surrogates is stored clean; titles stay text."""
+    """A JSON Feed with NULs, control characters and lone surrogates is stored clean (PostgreSQL
+    too); titles stay text."""
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": "Hostile\u0007 feed",
         "items": [
             {
-                "id": "1",
+                "id": "id\u0000-1",
                 "url": corpus_server.url("a\u0000b"),
                 "title": "How to escape a <script> tag\u001b[0m",
                 "content_html": "<p>Lone \ud83d surrogate\u000b and\u007f DEL</p>" + BODY,
@@ -44,6 +45,7 @@ def test_control_characters_and_markup_looking_titles_from_a_feed(
     article = Article.objects.get(source=source)
     assert article.title == "How to escape a <script> tag[0m"
     assert article.author == "Ann Author"
+    assert article.guid == "id-1"
     assert article.body_text.startswith("Lone surrogate and DEL")
     assert "\x0b" not in article.body_html and "\x7f" not in article.body_html
     page = client.get(article.get_absolute_url())
