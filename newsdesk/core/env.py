@@ -215,7 +215,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "NEWSDESK_FETCH_TIMEOUT",
         "20",
-        "Seconds before a fetch gives up (connect, read and write each).",
+        "Seconds one connect, read or write may wait (NEWSDESK_FETCH_DEADLINE bounds the whole).",
+        float,
+    ),
+    Setting(
+        "NEWSDESK_FETCH_DEADLINE",
+        "30",
+        "Most seconds one request may take in all (connect, headers, body); then the host is free.",
         float,
     ),
     Setting(
@@ -241,6 +247,12 @@ SETTINGS: tuple[Setting, ...] = (
         "false",
         "Allow fetching private and loopback addresses (the demo and tests set it).",
         parse_bool,
+    ),
+    Setting(
+        "NEWSDESK_FETCH_ROBOTS_TTL",
+        "3600",
+        "Seconds a robots.txt is kept when its server gives no max-age (at most 24 hours).",
+        float,
     ),
     Setting(
         "NEWSDESK_FETCH_ALLOWED_HOSTS",

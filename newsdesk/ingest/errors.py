@@ -2,7 +2,8 @@
 
     IngestError
     ├── FetchError
-    │   ├── NetworkError          connection refused, DNS, TLS, timeout
+    │   ├── NetworkError          connection refused, DNS, TLS
+    │   │   └── FetchTimeoutError  read timeout, or the request's total deadline
     │   ├── HTTPStatusError       4xx/5xx other than 304
     │   │   └── RateLimitedError  429/503 with Retry-After
     │   ├── TooLargeError         body over NEWSDESK_FETCH_MAX_BYTES
@@ -34,6 +35,10 @@ class FetchError(IngestError):
 
 class NetworkError(FetchError):
     """The server could not be reached or did not answer in time."""
+
+
+class FetchTimeoutError(NetworkError):
+    """The server was too slow: a read timed out, or the request passed its deadline."""
 
 
 class HTTPStatusError(FetchError):

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -26,7 +25,7 @@ from newsdesk.ingest.assemble import (
     entry_url,
     wants_page,
 )
-from newsdesk.ingest.errors import BlockedError, IngestError, RateLimitedError
+from newsdesk.ingest.errors import IngestError, RateLimitedError
 from newsdesk.ingest.extract import extract_article
 from newsdesk.ingest.fetcher import Fetcher
 from newsdesk.ingest.image_pipeline import Illustration, illustrate, record_images
@@ -63,19 +62,6 @@ class RefreshResult:
         return self.status != FetchStatus.ERROR
 
 
-def check_host_allowed(url: str) -> None:
-    """Refuse hosts outside NEWSDESK_FETCH_ALLOWED_HOSTS when that list is set."""
-    allowed = settings.NEWSDESK_FETCH_ALLOWED_HOSTS
-    host = urlsplit(url).hostname or ""
-    if allowed and host not in allowed:
-        raise BlockedError(f"host {host!r} is not in NEWSDESK_FETCH_ALLOWED_HOSTS")
-
-
-def fetch(fetcher: Fetcher, url: str, **kwargs: str) -> FetchResult:
-    check_host_allowed(url)
-    return fetcher.fetch(url, **kwargs)
-
-
 def refresh_source(source: Source, *, fetcher: Fetcher | None = None) -> RefreshResult:
     """Fetch one source and store its new and changed entries; never raises IngestError."""
     own = fetcher is None
@@ -91,8 +77,8 @@ def _refresh(source: Source, fetcher: Fetcher) -> RefreshResult:
     result = RefreshResult(source.pk, source.name, FetchStatus.OK)
     now = timezone.now()
     try:
-        response = fetch(
-            fetcher, source.feed_url, etag=source.etag, last_modified=source.last_modified
+        response = fetcher.fetch(
+            source.feed_url, etag=source.etag, last_modified=source.last_modified
         )
     except RateLimitedError as error:
         return _record_failure(source, result, error, retry_at=error.retry_at)
@@ -181,7 +167,7 @@ def _illustrate(
 
     Done first, so no stored body ever points at another site's images.
     """
-    return illustrate(prepared, lambda url: fetch(fetcher, url, accept=IMAGE_ACCEPT))
+    return illustrate(prepared, lambda url: fetcher.fetch(url, accept=IMAGE_ACCEPT))
 
 
 @dataclass
@@ -221,7 +207,7 @@ def fetch_page(
 ) -> ExtractedPage | None:
     """Fetch and extract the entry's page; on failure keep the feed's own text."""
     try:
-        response = fetch(fetcher, entry.url, accept=PAGE_ACCEPT)
+        response = fetcher.fetch(entry.url, accept=PAGE_ACCEPT)
         return extract_article(response.content, url=response.url, template=template)
     except IngestError as error:
         logger.info("full text unavailable", extra={"url": entry.url, "error": str(error)})

@@ -13,8 +13,13 @@ from newsdesk.demo.server import CorpusServer
 from newsdesk.ingest.errors import BlockedError
 from newsdesk.ingest.fetcher import Fetcher
 from newsdesk.ingest.robots import (
+    MAX_CRAWL_DELAY,
+    ROBOTS_MAX_TTL,
+    ROBOTS_MIN_TTL,
     RobotsCache,
     RobotsRules,
+    cache_max_age,
+    keep_for,
     parse_robots,
     robots_url,
     rules_from_response,
@@ -51,6 +56,105 @@ def test_our_group_applies(path: str, allowed: bool) -> None:
     """The group naming Newsdesk applies, not the catch-all or another crawler's."""
     rules = parse_robots(ROBOTS)
     assert rules.allows(f"https://news.example{path}") is allowed
+
+
+LONGEST = b"""\
+User-agent: *
+Disallow: /news/
+Allow: /news/public/
+Disallow: /*.pdf$
+Disallow: /search*q=
+Allow: /page
+Disallow: /page.html
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        # The longest matching rule wins, wherever it stands (RFC 9309 §2.2.2).
+        ("/news/", False),
+        ("/news/2024/story", False),
+        ("/news/public/story", True),
+        ("/page.html", False),
+        ("/page", True),
+        ("/pages", True),
+        # "*" matches any run of characters, "$" the end of the path.
+        ("/files/report.pdf", False),
+        ("/files/report.pdf?download=1", True),
+        ("/files/report.pdfx", True),
+        ("/search?lang=en&q=x", False),
+        ("/search", True),
+    ],
+)
+def test_rfc9309_matching(path: str, allowed: bool) -> None:
+    """The most specific rule decides, and * and $ patterns work (RFC 9309 §2.2.2, §2.2.3)."""
+    assert parse_robots(LONGEST).allows(f"https://news.example{path}") is allowed
+
+
+def test_allow_wins_a_tie() -> None:
+    """When an Allow and a Disallow match equally long, Allow wins (RFC 9309 §2.2.2)."""
+    rules = parse_robots(b"User-agent: *\nDisallow: /feed\nAllow: /feed\n")
+    assert rules.allows("https://news.example/feed")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"User-agent: *\nCrawl-delay: 5\n", 5.0),
+        (b"User-agent: Newsdesk\nCrawl-delay: 2.5\n\nUser-agent: *\nCrawl-delay: 9\n", 2.5),
+        (b"User-agent: *\nDisallow: /x\n", 0.0),
+        (b"User-agent: *\nCrawl-delay: soon\n", 0.0),
+        (b"User-agent: *\nCrawl-delay: 86400\n", MAX_CRAWL_DELAY),
+    ],
+)
+def test_crawl_delay_of_our_group(body: bytes, expected: float) -> None:
+    """Crawl-delay is read from the group that applies to us, and capped."""
+    assert parse_robots(body).crawl_delay() == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("max-age=7200", 7200.0),
+        ("public, max-age=120, must-revalidate", 120.0),
+        ('max-age="60"', 60.0),
+        ("no-cache", 0.0),
+        ("private, no-store", 0.0),
+        ("", None),
+        ("s-maxage=60", None),
+    ],
+)
+def test_cache_control_max_age(header: str, expected: float | None) -> None:
+    """Cache-Control max-age (and no-cache/no-store as zero) is read from the answer."""
+    assert cache_max_age({"cache-control": header}) == expected
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        (parse_robots(b""), 3600.0),
+        (parse_robots(b"", max_age=7200), 7200.0),
+        (parse_robots(b"", max_age=0), ROBOTS_MIN_TTL),
+        (parse_robots(b"", max_age=10 * 86400), ROBOTS_MAX_TTL),
+        (rules_from_response(404, b"", {"cache-control": "max-age=900"}), 900.0),
+        (rules_from_response(503, b"", {"cache-control": "max-age=99999"}), 600.0),
+    ],
+)
+def test_how_long_rules_are_kept(rules: RobotsRules, expected: float) -> None:
+    """The server's max-age is honoured within bounds; nothing is kept past 24 h (§2.4)."""
+    assert keep_for(rules, ttl=3600, unreachable_ttl=600) == expected
+
+
+def test_setting_ttl_is_capped_at_a_day() -> None:
+    """An operator TTL longer than 24 hours is cut to 24 hours (RFC 9309 §2.4)."""
+    assert keep_for(parse_robots(b""), ttl=7 * 86400, unreachable_ttl=600) == ROBOTS_MAX_TTL
+
+
+def test_rules_survive_a_round_trip_through_json() -> None:
+    """Rules stored as JSON (the Redis store) come back the same."""
+    for rules in (parse_robots(ROBOTS, max_age=60), rules_from_response(503, b"")):
+        assert RobotsRules.from_json(rules.to_json()) == rules
 
 
 def test_catch_all_group_applies_when_we_are_not_named() -> None:
@@ -297,6 +401,53 @@ def test_respect_robots_false_skips_robots() -> None:
     with web.fetcher(respect_robots=False) as fetcher:
         assert fetcher.fetch("https://news.example/feed.xml").content == FEED
     assert web.paths() == ["news.example/feed.xml"]
+
+
+def test_crawl_delay_longer_than_the_host_delay_spaces_requests(
+    corpus_server: CorpusServer,
+) -> None:
+    """A Crawl-delay longer than the host delay is waited between requests to that host."""
+    (corpus_server.root / "robots.txt").write_bytes(b"User-agent: *\nCrawl-delay: 0.4\n")
+    (corpus_server.root / "feed.xml").write_bytes(FEED)
+    with Fetcher(host_delay=0.0) as fetcher:
+        fetcher.fetch(corpus_server.url("feed.xml"))
+        started = time.monotonic()
+        fetcher.fetch(corpus_server.url("feed.xml"))
+        fetcher.fetch(corpus_server.url("feed.xml"))
+        elapsed = time.monotonic() - started
+    assert elapsed >= 0.75, elapsed
+
+
+def test_shorter_crawl_delay_keeps_the_host_delay(corpus_server: CorpusServer) -> None:
+    """A Crawl-delay shorter than the host delay changes nothing: the longer one applies."""
+    (corpus_server.root / "robots.txt").write_bytes(b"User-agent: *\nCrawl-delay: 0.01\n")
+    (corpus_server.root / "feed.xml").write_bytes(FEED)
+    with Fetcher(host_delay=0.3) as fetcher:
+        fetcher.fetch(corpus_server.url("feed.xml"))
+        started = time.monotonic()
+        fetcher.fetch(corpus_server.url("feed.xml"))
+        elapsed = time.monotonic() - started
+    assert elapsed >= 0.25, elapsed
+
+
+def test_robots_max_age_from_the_server_is_honoured(
+    corpus_server: CorpusServer, settings: pytest.FixtureRequest
+) -> None:
+    """With NEWSDESK_FETCH_ROBOTS_TTL=0 the file is asked for on every fetch; max-age keeps it."""
+    settings.NEWSDESK_FETCH_ROBOTS_TTL = 0  # type: ignore[attr-defined]
+    (corpus_server.root / "feed.xml").write_bytes(FEED)
+    with Fetcher() as fetcher:
+        fetcher.fetch(corpus_server.url("feed.xml"))
+        fetcher.fetch(corpus_server.url("feed.xml"))
+        assert len(corpus_server.requests_for("/robots.txt")) == 2
+        corpus_server.overrides.responses["/robots.txt"] = (
+            200,
+            {"Cache-Control": "max-age=3600"},
+            b"User-agent: *\nAllow: /\n",
+        )
+        for _ in range(3):
+            fetcher.fetch(corpus_server.url("feed.xml"))
+    assert len(corpus_server.requests_for("/robots.txt")) == 3
 
 
 # --- Against the loopback corpus server ---

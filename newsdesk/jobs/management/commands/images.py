@@ -20,7 +20,6 @@ from newsdesk.ingest.image_pipeline import (
     refresh_article_images,
 )
 from newsdesk.ingest.images import IMAGE_ACCEPT
-from newsdesk.ingest.pipeline import fetch
 from newsdesk.sources.models import Source
 from newsdesk.stories.models import Article
 
@@ -56,7 +55,7 @@ class Command(BaseCommand):
         with Fetcher() as fetcher:
             for article in _in_chunks(ids):
                 illustration = refresh_article_images(
-                    article, lambda url: fetch(fetcher, url, accept=IMAGE_ACCEPT)
+                    article, lambda url: fetcher.fetch(url, accept=IMAGE_ACCEPT)
                 )
                 done += 1
                 shown = [*illustration.body, *([illustration.lead] if illustration.lead else [])]
