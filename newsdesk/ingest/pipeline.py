@@ -29,9 +29,8 @@ from newsdesk.ingest.errors import IngestError, RateLimitedError
 from newsdesk.ingest.extract import extract_article
 from newsdesk.ingest.fetcher import Fetcher
 from newsdesk.ingest.image_pipeline import Illustration, illustrate, record_images
-from newsdesk.ingest.images import IMAGE_ACCEPT
+from newsdesk.ingest.images import IMAGE_ACCEPT, revalidate
 from newsdesk.ingest.parsers import parse_feed
-from newsdesk.ingest.sanitize import sanitize_html
 from newsdesk.ingest.template import SourceTemplate, TemplateState, observe, strip_learned
 from newsdesk.ingest.types import ExtractedPage, FetchResult, ParsedEntry
 from newsdesk.sources.models import FetchStatus, Source, SourceBoilerplate
@@ -393,7 +392,9 @@ def reclean_articles(source: Source, prints: frozenset[str]) -> int:
         cleaned = strip_learned(article.body_html, article.body_text, prints)
         if cleaned is None:
             continue
-        article.body_html = sanitize_html(cleaned[0], base_url=article.url)
+        # Stored bodies are already sanitized and point at the site's own images;
+        # sanitize_html() would drop srcset and absolutize those paths to the source.
+        article.body_html = revalidate(cleaned[0])
         article.body_text = cleaned[1]
         article.save(update_fields=["body_html", "body_text"])
         changed += 1

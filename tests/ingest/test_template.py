@@ -148,3 +148,25 @@ def test_crawl_learns_the_template_and_recleans_stored_articles(
         assert DISCLAIMER[:40] not in article.body_text
         assert DISCLAIMER[:40] not in article.body_html
         assert BACKGROUND[:40] in article.body_text
+
+
+@pytest.mark.django_db
+def test_recleaning_keeps_the_sites_own_pictures() -> None:
+    """Re-cleaning a stored body keeps its local images' srcset and site paths."""
+    from newsdesk.core.media import rendition_name, rendition_url
+    from newsdesk.ingest.pipeline import reclean_articles
+    from tests.site.factories import make_article, make_image
+
+    image = make_image()
+    src = rendition_url(rendition_name(image.digest, 640, image.extension))
+    srcset = f"{src} 640w"
+    picture = f'<figure><img src="{src}" srcset="{srcset}" alt="A tram"></figure>'
+    article = make_article(
+        url="https://gazette.example/tram",
+        body_html=f"<p>{BACKGROUND}</p>\n{picture}\n<p>{DISCLAIMER}</p>",
+        body_text=f"{BACKGROUND}\n{DISCLAIMER}",
+    )
+    assert reclean_articles(article.source, frozenset({block_print(DISCLAIMER)})) == 1
+    article.refresh_from_db()
+    assert DISCLAIMER not in article.body_html
+    assert f'src="{src}"' in article.body_html and f'srcset="{srcset}"' in article.body_html
