@@ -3,6 +3,7 @@
 python -m bench                 # everything, 10 million views for the query bench
 python -m bench --views 1000000 --only queries
 python -m bench --only crawl --crawl-sources 200 --crawl-rounds 2
+python -m bench --only extraction      # article extraction vs trafilatura and readability
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from typing import Any
 from bench.common import run_child, write_result
 
 PG_ADMIN_URL = os.environ.get("NEWSDESK_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-TARGETS = {"page_ratio": 0.95, "views_per_second": 10_000, "query_p95_ms": 50}
+TARGETS = {
+    "page_ratio": 0.95,
+    "views_per_second": 10_000,
+    "query_p95_ms": 50,
+    "extraction_speed_ratio": 0.8,
+}
 
 
 def bench_pages(args: argparse.Namespace) -> dict[str, Any]:
@@ -94,15 +100,25 @@ def bench_crawl(args: argparse.Namespace) -> dict[str, Any]:
     )
 
 
+def bench_extraction(args: argparse.Namespace) -> dict[str, Any]:
+    result = run_child("bench.extraction", ["--part", "held-back"])
+    result["target_speed_ratio"] = TARGETS["extraction_speed_ratio"]
+    ratio = result["speed_ratio_newsdesk_to_trafilatura"]
+    result["meets_speed_target"] = ratio is not None and ratio >= TARGETS["extraction_speed_ratio"]
+    return result
+
+
 BENCHES = {
     "pages": bench_pages,
     "recording": bench_recording,
     "queries": bench_queries,
     "crawl": bench_crawl,
+    "extraction": bench_extraction,
 }
 # The JSON file each bench writes in bench/results/.
 RESULT_NAMES = {name: f"hits_{name}" for name in ("pages", "recording", "queries")} | {
-    "crawl": "crawl"
+    "crawl": "crawl",
+    "extraction": "extraction",
 }
 
 

@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
 from newsdesk.comments.models import Comment
+from newsdesk.core.syndication import XmlSafeAtomFeed
 from newsdesk.stories.models import Article
 
 FEED_SIZE = 50
@@ -21,7 +21,8 @@ FEED_SIZE = 50
 class CommentFeed(Feed):
     """What every comment entry shows: who, on what, the sanitized text."""
 
-    feed_type = Atom1Feed
+    # A name or article title with a control character must not break the feed.
+    feed_type = XmlSafeAtomFeed
 
     def item_title(self, item: Comment) -> str:
         return f"{item.name} on {item.article.title}"

@@ -11,6 +11,38 @@ ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
 
 
+def _unwanted_characters() -> re.Pattern[str]:
+    # C0 controls but tab, newline and carriage return; DEL; every surrogate
+    # (in a str they are always lone: UTF-8 cannot encode them); and the
+    # noncharacters U+FDD0..U+FDEF and U+xFFFE/U+xFFFF of every plane.
+    planes = "".join(f"\\U{plane:04X}FFFE\\U{plane:04X}FFFF" for plane in range(17))
+    return re.compile(
+        "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\ud800-\\udfff\\ufdd0-\\ufdef" + planes + "]"
+    )
+
+
+_UNWANTED = _unwanted_characters()
+_LINE_ENDS = re.compile(r"\r\n?")
+
+
+def clean_text(value: str) -> str:
+    """Remove characters that have no place in stored text, and end lines with LF.
+
+    C0 controls other than tab and newline, DEL, lone surrogates and Unicode
+    noncharacters are dropped: XML 1.0 cannot carry most of them (so our own
+    feeds would fail), UTF-8 cannot encode surrogates, and none of them is
+    ever meant to be seen. CRLF and lone CR become LF.
+    """
+    if not value:
+        return ""
+    return _UNWANTED.sub("", _LINE_ENDS.sub("\n", value))
+
+
+def one_line(value: str | None) -> str:
+    """Return ``value`` as clean text on one line, whitespace runs collapsed."""
+    return _SPACES.sub(" ", clean_text(value or "")).strip()
+
+
 def truncate_words_near(text: str, limit: int = 60) -> str:
     """Cut ``text`` at the last word boundary within ``limit`` characters, adding an ellipsis.
 
@@ -39,14 +71,13 @@ def plain_text(fragment: str | None) -> str:
     """Strip all tags from ``fragment``, unescape entities and collapse whitespace."""
     if not fragment:
         return ""
-    text = _TextCollector.collect(fragment).replace(_TextCollector.BREAK, " ")
-    return _SPACES.sub(" ", text).strip()
+    return one_line(_TextCollector.collect(fragment).replace(_TextCollector.BREAK, " "))
 
 
 def html_to_text(html: str) -> str:
     """Return the text of ``html`` with one blank line between blocks."""
     text = _TextCollector.collect(html)
-    blocks = (_SPACES.sub(" ", block).strip() for block in text.split(_TextCollector.BREAK))
+    blocks = (one_line(block) for block in text.split(_TextCollector.BREAK))
     return "\n\n".join(block for block in blocks if block)
 
 

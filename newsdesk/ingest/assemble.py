@@ -8,8 +8,9 @@ from datetime import datetime
 
 from django.utils.text import slugify
 
-from newsdesk.core.text import html_to_text, plain_text, summary_text
+from newsdesk.core.text import clean_text, html_to_text, one_line, summary_text
 from newsdesk.core.urls import absolute_http_url, absolutize, canonicalize, is_http_url
+from newsdesk.ingest.clutter import drop_repeated_headline_text, remove_clutter
 from newsdesk.ingest.dates import choose_dates
 from newsdesk.ingest.extract import needs_full_text
 from newsdesk.ingest.language import detect_language
@@ -51,12 +52,13 @@ def entry_fingerprint(entry: ParsedEntry) -> str:
         entry.image_url,
         entry.updated.isoformat() if entry.updated else "",
     ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    # surrogatepass: a JSON Feed can carry lone surrogates ("\\ud83d"), which UTF-8 cannot.
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def entry_url(entry: ParsedEntry, feed_url: str) -> str:
-    """The entry's link, absolute and canonical: the form articles are stored with."""
-    return canonicalize(absolutize(entry.url, feed_url)) if entry.url else ""
+    """The entry's link, absolute, canonical and clean: the form articles are stored with."""
+    return clean_text(canonicalize(absolutize(entry.url, feed_url))) if entry.url else ""
 
 
 def wants_page(entry: ParsedEntry) -> bool:
@@ -75,11 +77,10 @@ def assemble_article(
 ) -> PreparedArticle:
     """Combine feed entry and extracted page, sanitize, and settle dates and language."""
     base = entry.url or feed_url
-    raw_body = page.html if page and page.text else (entry.content_html or entry.summary_html)
-    body_html = sanitize_html(raw_body, base_url=base)
-    body_text = page.text if page and page.text else html_to_text(body_html)
-    summary_source = entry.summary_html or (page.description if page else "") or body_html
-    title = plain_text(entry.title) or (plain_text(page.title) if page else "") or "Untitled"
+    # Titles arrive as plain text (parsers and extract reduce HTML titles to
+    # text): escaping again here would eat "<script>" in "How to escape <script>".
+    title = one_line(entry.title) or (one_line(page.title) if page else "") or "Untitled"
+    body_html, body_text = _body(entry, page, base, title)
     claimed = entry.published or (page.published if page else None)
     dates = choose_dates(claimed, entry.updated, first_seen)
     # An operator's choice on the source beats any declaration; the article page
@@ -89,18 +90,39 @@ def assemble_article(
     language = detect_language(body_text or title, declared)
     image = entry.image_url or (page.image_url if page else "")
     return PreparedArticle(
-        guid=entry.guid,
+        guid=clean_text(entry.guid),
         url=entry_url(entry, feed_url),
         slug=slugify(title, allow_unicode=True)[:SLUG_LIMIT].strip("-") or "article",
         title=title,
-        summary=summary_text(summary_source, SUMMARY_LIMIT),
+        summary=_summary(entry, page, base, title, body_html),
         body_html=body_html,
         body_text=body_text,
-        author=plain_text(entry.author or (page.author if page else "")),
-        image_url=absolute_http_url(image, base) if image else "",
+        author=one_line(entry.author or (page.author if page else "")),
+        image_url=clean_text(absolute_http_url(image, base)) if image else "",
         published=dates.published,
         updated=dates.updated,
         first_seen=dates.first_seen,
         language=language,
         content_hash=entry_fingerprint(entry),
     )
+
+
+def _body(entry: ParsedEntry, page: ExtractedPage | None, base: str, title: str) -> tuple[str, str]:
+    """Return the body as safe HTML without clutter, and as plain text."""
+    raw_body = page.html if page and page.text else (entry.content_html or entry.summary_html)
+    body_html = clean_text(remove_clutter(sanitize_html(raw_body, base_url=base), title))
+    if page and page.text:
+        return body_html, clean_text(drop_repeated_headline_text(page.text, title))
+    return body_html, html_to_text(body_html)
+
+
+def _summary(
+    entry: ParsedEntry, page: ExtractedPage | None, base: str, title: str, body_html: str
+) -> str:
+    """Return the summary text: the feed's, the page's description, or the body's start."""
+    if entry.summary_html:
+        # Feed summaries carry the same pixels and footers as their bodies.
+        source = remove_clutter(sanitize_html(entry.summary_html, base_url=base), title)
+    else:
+        source = (page.description if page else "") or body_html
+    return summary_text(source, SUMMARY_LIMIT)

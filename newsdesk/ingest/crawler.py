@@ -177,7 +177,7 @@ class Crawl:
             run = fetch_feed(source, self.fetcher)
             self.queue.release(host)
             if run.response is not None and run.result.ok and not run.response.not_modified:
-                plan_entries(run)
+                plan_entries(run, self.fetcher)
         except Exception as error:
             # Never let one source's bug stop the crawl; store it like any failure.
             self._finish(record_crash(source, error))
@@ -192,7 +192,9 @@ class Crawl:
         try:
             response, error = fetch_page(unit.job, self.fetcher)
             self.queue.release(host)
-            outcome = finish_page(unit.job, response, error, self.pages, unit.run.result)
+            outcome = finish_page(
+                unit.job, response, error, self.fetcher, self.pages, unit.run.result
+            )
         except Exception:
             logger.exception("page crashed", extra={"url": unit.job.entry.url})
             outcome = "failed_entries"

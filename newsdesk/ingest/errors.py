@@ -2,15 +2,20 @@
 
     IngestError
     ├── FetchError
-    │   ├── NetworkError          connection refused, DNS, TLS, timeout
+    │   ├── NetworkError          connection refused, DNS, TLS
+    │   │   └── FetchTimeoutError  read timeout, or the request's total deadline
     │   ├── HTTPStatusError       4xx/5xx other than 304
     │   │   └── RateLimitedError  429/503 with Retry-After
     │   ├── TooLargeError         body over NEWSDESK_FETCH_MAX_BYTES
     │   ├── TooManyRedirectsError
     │   └── BlockedError          robots.txt disallows, or a private address
     ├── ParseError                not a feed we can read
-    └── ExtractError              an article page gave no text
-        └── WorkerError           the extraction worker died or ran out of time
+    ├── ExtractError              an article page gave no text
+    │   └── WorkerError           the extraction worker died or ran out of time
+    └── ImageError                an article image is not kept (ingest/images.py)
+        ├── NotAnImageError       not JPEG/PNG/WebP/GIF, truncated, or undecodable
+        ├── ImageTooLargeError    over the byte or pixel cap (decompression bombs)
+        └── ImageTooSmallError    a tracking pixel, spacer or icon
 
 The pipeline catches ``IngestError`` per source and per entry and stores
 ``str(error)`` on the source; anything else is a bug and is logged as such.
@@ -31,6 +36,10 @@ class FetchError(IngestError):
 
 class NetworkError(FetchError):
     """The server could not be reached or did not answer in time."""
+
+
+class FetchTimeoutError(NetworkError):
+    """The server was too slow: a read timed out, or the request passed its deadline."""
 
 
 class HTTPStatusError(FetchError):
@@ -71,3 +80,19 @@ class ExtractError(IngestError):
 
 class WorkerError(ExtractError):
     """The worker process extracting a page crashed or passed its time limit."""
+
+
+class ImageError(IngestError):
+    """An article image is not kept; the article goes on without it."""
+
+
+class NotAnImageError(ImageError):
+    """The bytes are not a JPEG, PNG, WebP or GIF image that decodes in full."""
+
+
+class ImageTooLargeError(ImageError):
+    """The image is over the byte cap or the pixel cap."""
+
+
+class ImageTooSmallError(ImageError):
+    """The image is too small to be a picture: a tracking pixel, spacer or icon."""

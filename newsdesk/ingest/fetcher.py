@@ -2,21 +2,28 @@
 
 One hop of ``Fetcher.fetch``::
 
-    check scheme and address -> robots.txt -> wait for the host's slot -> GET
+    fetch policy (scheme, allowed hosts, address literals; policy.py) -> robots.txt
+        -> wait for the host's turn (politeness.py) -> GET within the deadline
+           (names resolved, judged and pinned at connect time: transport.py)
         -> redirect: repeat with the next URL, up to the redirect cap
         -> otherwise: read the body within the size cap -> FetchResult
 
-Errors (newsdesk/ingest/errors.py): NetworkError, HTTPStatusError,
-RateLimitedError, TooLargeError, TooManyRedirectsError, BlockedError, and plain
-FetchError for a URL that is not http(s).
+Every request (each hop, and each robots.txt request) must be done, body
+included, within NEWSDESK_FETCH_DEADLINE seconds of the host's turn starting;
+the host is free again at the deadline at the latest.
+
+Errors (newsdesk/ingest/errors.py): NetworkError (FetchTimeoutError for the
+read timeout and the deadline), HTTPStatusError, RateLimitedError,
+TooLargeError, TooManyRedirectsError, BlockedError, and plain FetchError for
+a URL that is not http(s).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import logging
-import socket
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -29,15 +36,18 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from newsdesk.ingest.decoding import BodyDecoder, accept_encoding
 from newsdesk.ingest.errors import (
     BlockedError,
     FetchError,
+    FetchTimeoutError,
     HTTPStatusError,
     NetworkError,
     RateLimitedError,
     TooLargeError,
     TooManyRedirectsError,
 )
+from newsdesk.ingest.policy import check_allowed_host, check_public_literal, parse_http_url
 from newsdesk.ingest.politeness import HostThrottle, RedisHostThrottle, Throttle
 from newsdesk.ingest.robots import (
     ROBOTS_AGENT,
@@ -50,6 +60,7 @@ from newsdesk.ingest.robots import (
     rules_from_response,
     unreachable_rules,
 )
+from newsdesk.ingest.transport import guarded_transport, request_scope
 from newsdesk.ingest.types import FetchResult
 
 logger = logging.getLogger(__name__)
@@ -64,8 +75,6 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RATE_LIMIT_STATUSES = frozenset({429, 503})
 # Follow at least five redirects for robots.txt (RFC 9309 §2.3.1.2).
 ROBOTS_MAX_REDIRECTS = 5
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True)
@@ -92,10 +101,12 @@ class Fetcher:
         *,
         user_agent: str | None = None,
         timeout: float | None = None,
+        deadline: float | None = None,
         max_bytes: int | None = None,
         max_redirects: int | None = None,
         host_delay: float | None = None,
         allow_private: bool | None = None,
+        allowed_hosts: list[str] | None = None,
         respect_robots: bool = True,
         transport: httpx.BaseTransport | None = None,
         throttle: Throttle | None = None,
@@ -103,14 +114,18 @@ class Fetcher:
     ) -> None:
         self._user_agent = user_agent
         self._timeout = timeout
+        self._deadline = deadline
         self._max_bytes = max_bytes
         self._max_redirects = max_redirects
         self._host_delay = host_delay
         self._allow_private = allow_private
+        self._allowed_hosts = allowed_hosts
         self.respect_robots = respect_robots
-        # Redirects are followed by hand so each hop gets the address,
+        # Redirects are followed by hand so each hop gets the fetch policy,
         # robots.txt and politeness checks.
-        self._client = httpx.Client(transport=transport, follow_redirects=False)
+        self._client = httpx.Client(
+            transport=transport or guarded_transport(), follow_redirects=False
+        )
         shared_throttle, shared_store = shared_politeness()
         self._throttle = throttle or shared_throttle
         self._robots = RobotsCache(self._load_robots, store=robots_store or shared_store)
@@ -122,6 +137,10 @@ class Fetcher:
     @property
     def timeout(self) -> float:
         return float(_or_setting(self._timeout, "NEWSDESK_FETCH_TIMEOUT"))
+
+    @property
+    def deadline(self) -> float:
+        return float(_or_setting(self._deadline, "NEWSDESK_FETCH_DEADLINE"))
 
     @property
     def max_bytes(self) -> int:
@@ -142,6 +161,10 @@ class Fetcher:
     @property
     def allow_private(self) -> bool:
         return bool(_or_setting(self._allow_private, "NEWSDESK_FETCH_ALLOW_PRIVATE"))
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        return list(_or_setting(self._allowed_hosts, "NEWSDESK_FETCH_ALLOWED_HOSTS") or [])
 
     def fetch(
         self,
@@ -208,9 +231,10 @@ class Fetcher:
 
     def _check_allowed(self, url: str, *, robots: bool) -> float:
         """Apply the fetch policy to one hop; return the robots.txt Crawl-delay (0 if none)."""
-        host = _parse_url(url).host
+        host = parse_http_url(url).host
+        check_allowed_host(host, self.allowed_hosts)
         if not self.allow_private:
-            check_public_host(host)
+            check_public_literal(host)  # names are judged when connecting (transport.py)
         if robots:
             return self._robots.check(url, ROBOTS_AGENT, ttl=self.robots_ttl)
         return 0.0
@@ -218,15 +242,20 @@ class Fetcher:
     def _exchange(
         self, url: str, headers: dict[str, str], *, delay: float, max_bytes: int, truncate: bool
     ) -> _Reply:
-        timeout = self.timeout
-        request = self._client.build_request(
-            "GET", url, headers={**headers, "User-Agent": self.user_agent}, timeout=timeout
-        )
-        with self._throttle.slot(request.url.host, delay):
+        timeout, limit = self.timeout, self.deadline
+        headers = {**headers, "User-Agent": self.user_agent, "Accept-Encoding": accept_encoding()}
+        request = self._client.build_request("GET", url, headers=headers, timeout=timeout)
+        with self._throttle.slot(request.url.host, delay, hold=limit):
+            # The deadline runs from the start of the host's turn, so waiting
+            # for the turn never eats into it and the turn never outlives it.
+            deadline = time.monotonic() + limit
             try:
-                return self._send(request, max_bytes=max_bytes, truncate=truncate)
+                with request_scope(deadline=deadline, allow_private=self.allow_private):
+                    return self._send(request, deadline, max_bytes=max_bytes, truncate=truncate)
             except httpx.TimeoutException as error:
-                raise NetworkError(
+                if time.monotonic() >= deadline - 0.05:
+                    raise _past_deadline(url, limit) from error
+                raise FetchTimeoutError(
                     f"timed out after {timeout:g} s fetching {url} ({type(error).__name__})"
                 ) from error
             except httpx.ConnectError as error:
@@ -238,12 +267,14 @@ class Fetcher:
             except httpx.HTTPError as error:
                 raise NetworkError(f"network error fetching {url}: {error}") from error
 
-    def _send(self, request: httpx.Request, *, max_bytes: int, truncate: bool) -> _Reply:
+    def _send(
+        self, request: httpx.Request, deadline: float, *, max_bytes: int, truncate: bool
+    ) -> _Reply:
         response = self._client.send(request, stream=True)
         try:
             content = b""
             if 200 <= response.status_code < 300:
-                content = _read_capped(response, max_bytes, truncate=truncate)
+                content = _read_capped(response, deadline, max_bytes, truncate=truncate)
         finally:
             response.close()
         return _Reply(str(response.url), response.status_code, dict(response.headers), content)
@@ -262,6 +293,8 @@ class Fetcher:
         except TooManyRedirectsError:
             # Past five redirects the file may be taken as unavailable (RFC 9309 §2.3.1.2).
             return rules_from_response(404, b"")
+        except BlockedError:
+            raise  # the fetch policy refuses the host itself: say so, not "unreachable"
         except FetchError as error:
             logger.warning("robots.txt unreachable", extra={"url": url, "error": str(error)})
             return unreachable_rules(str(error))
@@ -326,67 +359,47 @@ def parse_retry_after(value: str, now: datetime | None = None) -> datetime | Non
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def check_public_host(host: str) -> None:
-    """Raise BlockedError when ``host`` is or resolves to a non-public address (SSRF)."""
-    # httpx resolves the name again to connect, so a DNS answer that changes in
-    # between (rebinding) is not caught; pinning the address would need a
-    # custom transport.
-    for address in resolve_host(host):
-        if not _is_public(address):
-            raise BlockedError(f"{host} resolves to the non-public address {address}")
+def _past_deadline(url: str, limit: float) -> FetchTimeoutError:
+    return FetchTimeoutError(
+        f"gave up on {url}: not done within the {limit:g} s deadline (connect, headers and body)"
+    )
 
 
-def resolve_host(host: str) -> list[IPAddress]:
-    """Return the addresses of ``host``; an IP literal is returned without a lookup."""
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError) as error:
-        raise NetworkError(f"could not resolve {host}: {error}") from error
-    # Drop an IPv6 zone ("fe80::1%eth0"), which ip_address() does not accept.
-    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+def _read_capped(
+    response: httpx.Response, deadline: float, max_bytes: int, *, truncate: bool
+) -> bytes:
+    """Read and decode the body, stopping past ``max_bytes`` (cut short, or TooLargeError).
 
-
-def _is_public(address: IPAddress) -> bool:
-    # ::ffff:10.0.0.1 reaches 10.0.0.1; judge the IPv4 address it maps.
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    # is_global excludes private, loopback, link-local, shared (100.64/10) and
-    # reserved ranges; multicast is never a web server.
-    return address.is_global and not address.is_multicast
-
-
-def _parse_url(url: str) -> httpx.URL:
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as error:
-        raise FetchError(f"invalid URL {url!r}: {error}") from error
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise FetchError(f"not an http(s) URL: {url!r}")
-    return parsed
-
-
-def _read_capped(response: httpx.Response, max_bytes: int, *, truncate: bool) -> bytes:
-    """Read the decoded body, stopping past ``max_bytes`` (cut short, or TooLargeError)."""
+    The raw bytes are decoded here in bounded steps (decoding.py), and each
+    decoded step is counted before the next is made, so a small compressed
+    body cannot expand in memory past the cap.
+    """
     declared = response.headers.get("content-length", "")
     if not truncate and declared.isdigit() and int(declared) > max_bytes:
         raise TooLargeError(
             f"{response.url} declares {declared} bytes, over the {max_bytes} byte cap"
         )
+    decoder = BodyDecoder(response.headers.get("content-encoding", ""))
     chunks: list[bytes] = []
     size = 0
-    # Count decoded bytes, so a small compressed body cannot expand without limit.
-    for chunk in response.iter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > max_bytes:
+    for piece in _decoded(response, decoder, deadline):
+        if size + len(piece) > max_bytes:
             if truncate:
-                return b"".join(chunks)[:max_bytes]
+                chunks.append(piece[: max_bytes - size])
+                return b"".join(chunks)
             raise TooLargeError(f"{response.url} is over the {max_bytes} byte cap")
+        chunks.append(piece)
+        size += len(piece)
     return b"".join(chunks)
+
+
+def _decoded(response: httpx.Response, decoder: BodyDecoder, deadline: float) -> Iterator[bytes]:
+    for raw in response.iter_raw():
+        if time.monotonic() >= deadline:
+            # Chunks keep coming, each within the read timeout: the deadline ends it.
+            raise httpx.ReadTimeout("the request's deadline has passed", request=response.request)
+        yield from decoder.feed(raw)
+    yield from decoder.finish()
 
 
 def _redirect_target(reply: _Reply) -> str | None:

@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -36,8 +35,10 @@ from newsdesk.ingest.assemble import (
     entry_url,
     wants_page,
 )
-from newsdesk.ingest.errors import BlockedError, IngestError, RateLimitedError
+from newsdesk.ingest.errors import IngestError, RateLimitedError
 from newsdesk.ingest.fetcher import Fetcher
+from newsdesk.ingest.image_pipeline import Illustration, illustrate, record_images
+from newsdesk.ingest.images import IMAGE_ACCEPT, revalidate
 from newsdesk.ingest.pagepool import PagePool, page_pool
 from newsdesk.ingest.parsers import parse_feed
 from newsdesk.ingest.schedule import (
@@ -48,8 +49,9 @@ from newsdesk.ingest.schedule import (
     record_failure,
     record_success,
 )
+from newsdesk.ingest.template import SourceTemplate, TemplateState, observe, strip_learned
 from newsdesk.ingest.types import ExtractedPage, FetchResult, ParsedEntry
-from newsdesk.sources.models import FetchStatus, Source
+from newsdesk.sources.models import FetchStatus, Source, SourceBoilerplate
 from newsdesk.stories.models import Article
 
 logger = logging.getLogger(__name__)
@@ -173,19 +175,6 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def check_host_allowed(url: str) -> None:
-    """Refuse hosts outside NEWSDESK_FETCH_ALLOWED_HOSTS when that list is set."""
-    allowed = settings.NEWSDESK_FETCH_ALLOWED_HOSTS
-    host = urlsplit(url).hostname or ""
-    if allowed and host not in allowed:
-        raise BlockedError(f"host {host!r} is not in NEWSDESK_FETCH_ALLOWED_HOSTS")
-
-
-def fetch(fetcher: Fetcher, url: str, **kwargs: str) -> FetchResult:
-    check_host_allowed(url)
-    return fetcher.fetch(url, **kwargs)
-
-
 def refresh_source(
     source: Source, *, fetcher: Fetcher | None = None, pages: PagePool | None = None
 ) -> RefreshResult:
@@ -206,7 +195,7 @@ def start_refresh(source: Source, fetcher: Fetcher) -> RefreshRun:
     """Fetch and parse the feed, store entries with full text, and list the pages to fetch."""
     run = fetch_feed(source, fetcher)
     if run.response is not None and not run.response.not_modified:
-        plan_entries(run)
+        plan_entries(run, fetcher)
     return run
 
 
@@ -214,8 +203,8 @@ def fetch_feed(source: Source, fetcher: Fetcher) -> RefreshRun:
     """Fetch the source's feed (conditionally); a failure is recorded on the source."""
     run = RefreshRun(source, RefreshResult(source.pk, source.name, FetchStatus.OK), timezone.now())
     try:
-        run.response = fetch(
-            fetcher, source.feed_url, etag=source.etag, last_modified=source.last_modified
+        run.response = fetcher.fetch(
+            source.feed_url, etag=source.etag, last_modified=source.last_modified
         )
     except RateLimitedError as error:
         _record_failure(run, error, retry_at=error.retry_at)
@@ -231,7 +220,7 @@ def fetch_feed(source: Source, fetcher: Fetcher) -> RefreshRun:
     return run
 
 
-def plan_entries(run: RefreshRun) -> None:
+def plan_entries(run: RefreshRun, fetcher: Fetcher) -> None:
     """Parse the fetched feed; store what needs no page and queue what does."""
     assert run.response is not None
     source, response = run.source, run.response
@@ -247,7 +236,7 @@ def plan_entries(run: RefreshRun) -> None:
     known = KnownArticles.load(source, feed.entries)
     for entry in feed.entries:
         try:
-            outcome = _plan_entry(run, entry, feed.language, known)
+            outcome = _plan_entry(run, entry, feed.language, known, fetcher)
         except Exception as error:
             _log_entry_error(source, entry, error)
             outcome = "failed_entries"
@@ -256,7 +245,11 @@ def plan_entries(run: RefreshRun) -> None:
 
 
 def _plan_entry(
-    run: RefreshRun, entry: ParsedEntry, feed_language: str, known: KnownArticles
+    run: RefreshRun,
+    entry: ParsedEntry,
+    feed_language: str,
+    known: KnownArticles,
+    fetcher: Fetcher,
 ) -> str:
     """Store an entry now, or queue its page; return the outcome, or "" when queued."""
     url = entry_url(entry, run.source.feed_url)
@@ -273,7 +266,7 @@ def _plan_entry(
         run.pages.append(PageJob(run.source, entry, feed_language, article_id, first_seen))
         return ""
     prepared = _assemble(run.source, entry, None, feed_language, first_seen)
-    return _store(run.source, prepared, existing, known)
+    return _store(run.source, prepared, existing, known, fetcher=fetcher, page=None)
 
 
 def store_page(
@@ -284,13 +277,13 @@ def store_page(
 ) -> str:
     """Fetch, extract and store one queued entry; return "new", "updated" or "unchanged"."""
     response, error = fetch_page(job, fetcher)
-    return finish_page(job, response, error, pages, result)
+    return finish_page(job, response, error, fetcher, pages, result)
 
 
 def fetch_page(job: PageJob, fetcher: Fetcher) -> tuple[FetchResult | None, str]:
     """Fetch a queued entry's article page; return it, or the reason it is missing."""
     try:
-        return fetch(fetcher, job.entry.url, accept=PAGE_ACCEPT), ""
+        return fetcher.fetch(job.entry.url, accept=PAGE_ACCEPT), ""
     except IngestError as error:
         return None, str(error)
 
@@ -299,6 +292,7 @@ def finish_page(
     job: PageJob,
     response: FetchResult | None,
     error: str,
+    fetcher: Fetcher,
     pages: PagePool | None = None,
     result: RefreshResult | None = None,
 ) -> str:
@@ -309,7 +303,11 @@ def finish_page(
     page: ExtractedPage | None = None
     if response is not None:
         try:
-            page = (pages or page_pool()).extract(response.content, url=response.url)
+            # The boilerplate learned from the source's pages goes along (ingest/template.py).
+            template = source_template(job.source)
+            page = (pages or page_pool()).extract(
+                response.content, url=response.url, template=template
+            )
         except IngestError as failure:
             error = f"{type(failure).__name__}: {failure}"
     if error:
@@ -322,7 +320,7 @@ def finish_page(
         existing = None
         if job.article_id is not None:
             existing = Article.objects.filter(pk=job.article_id).first()
-        return _store(job.source, prepared, existing, None)
+        return _store(job.source, prepared, existing, None, fetcher=fetcher, page=page)
     except Exception as failure:
         _log_entry_error(job.source, job.entry, failure)
         return "failed_entries"
@@ -421,31 +419,52 @@ def _fields(prepared: PreparedArticle) -> dict[str, object]:
 
 
 def _store(
-    source: Source, prepared: PreparedArticle, existing: Article | None, known: KnownArticles | None
+    source: Source,
+    prepared: PreparedArticle,
+    existing: Article | None,
+    known: KnownArticles | None,
+    *,
+    fetcher: Fetcher,
+    page: ExtractedPage | None,
 ) -> str:
     """Create or update the article; return "new", "updated" or "unchanged"."""
+    prepared, pictures = _illustrate(prepared, fetcher)
     if existing is not None:
         for name, value in _fields(prepared).items():
             setattr(existing, name, value)
         existing.updated_at = prepared.updated or timezone.now()
         existing.save()
-        return "updated"
-    try:
-        with transaction.atomic():
-            created = Article.objects.create(
-                source=source,
-                guid=prepared.guid[:2000],
-                published_at=prepared.published,
-                updated_at=prepared.updated,
-                first_seen_at=prepared.first_seen,
-                **_fields(prepared),
-            )
-    except IntegrityError:
-        # Another worker stored the same entry a moment ago: one article, not two.
-        return "unchanged"
-    if known is not None:
-        known.add(created)
-    return "new"
+        stored, outcome = existing, "updated"
+    else:
+        try:
+            with transaction.atomic():
+                stored = Article.objects.create(
+                    source=source,
+                    guid=prepared.guid[:2000],
+                    published_at=prepared.published,
+                    updated_at=prepared.updated,
+                    first_seen_at=prepared.first_seen,
+                    **_fields(prepared),
+                )
+        except IntegrityError:
+            # Another worker stored the same entry a moment ago: one article, not two.
+            return "unchanged"
+        outcome = "new"
+        if known is not None:
+            known.add(stored)
+    record_images(stored, pictures)
+    learn_template(source, page, prepared.url)
+    return outcome
+
+
+def _illustrate(
+    prepared: PreparedArticle, fetcher: Fetcher
+) -> tuple[PreparedArticle, Illustration]:
+    """Images hook (ingest/image_pipeline.py): fetch and store them before the article.
+
+    Done first, so no stored body ever points at another site's images.
+    """
+    return illustrate(prepared, lambda url: fetcher.fetch(url, accept=IMAGE_ACCEPT))
 
 
 def _record_success(run: RefreshRun) -> None:
@@ -475,3 +494,52 @@ def record_crash(source: Source, error: Exception) -> RefreshResult:
     )
     _record_failure(run, IngestError(f"internal error: {error}"))
     return run.result
+
+
+# -- Template learning hook ----------------------------------------------------
+# A source's pages teach which blocks are its template (ingest/template.py): the
+# learned prints go into every extraction of the source's pages, and when a
+# print is learned, the source's stored articles lose that block too.
+
+RECLEAN_LIMIT = 500
+
+
+def source_template(source: Source) -> SourceTemplate:
+    """The boilerplate learned so far from ``source``'s pages, by host."""
+    rows = SourceBoilerplate.objects.filter(source=source).values_list("host", "learned")
+    return SourceTemplate({host: frozenset(learned) for host, learned in rows})
+
+
+def learn_template(source: Source, page: ExtractedPage | None, page_key: str) -> None:
+    """Count the page's blocks; re-clean stored articles when a block becomes boilerplate."""
+    if page is None or not page.template_host or not page.block_prints:
+        return
+    with transaction.atomic():
+        row, _ = SourceBoilerplate.objects.select_for_update().get_or_create(
+            source=source, host=page.template_host
+        )
+        state = TemplateState.from_json(row.state)
+        new = observe(state, page_key, page.block_prints)
+        row.state = state.as_json()
+        row.learned = sorted(state.learned())
+        row.save()
+    if new:
+        reclean_articles(source, new)
+
+
+def reclean_articles(source: Source, prints: frozenset[str]) -> int:
+    """Drop newly learned boilerplate from the source's latest stored articles."""
+    changed = 0
+    for article in Article.objects.filter(source=source).order_by("-pk")[:RECLEAN_LIMIT]:
+        cleaned = strip_learned(article.body_html, article.body_text, prints)
+        if cleaned is None:
+            continue
+        # Stored bodies are already sanitized and point at the site's own images;
+        # sanitize_html() would drop srcset and absolutize those paths to the source.
+        article.body_html = revalidate(cleaned[0])
+        article.body_text = cleaned[1]
+        article.save(update_fields=["body_html", "body_text"])
+        changed += 1
+    if changed:
+        logger.info("boilerplate re-cleaned", extra={"source": source.pk, "articles": changed})
+    return changed

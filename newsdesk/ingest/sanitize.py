@@ -15,6 +15,7 @@ from typing import Literal
 
 import nh3
 
+from newsdesk.core.text import clean_text
 from newsdesk.core.urls import is_http_url
 
 ALLOWED_TAGS = frozenset(
@@ -55,7 +56,14 @@ _H1 = re.compile(r"<(/?)h1>")
 
 def sanitize_html(html: str, *, base_url: str) -> str:
     """Return ``html`` reduced to the allowlist, with absolute URLs and safe links."""
-    cleaned: str = _cleaner(base_url if is_http_url(base_url) else "").clean(html)
+    # Drop control characters and lone surrogates first: nh3 cannot even take
+    # a surrogate (it is not UTF-8), and neither belongs in a page.
+    base = clean_text(base_url)
+    try:
+        cleaner = _cleaner(base if is_http_url(base) else "")
+    except ValueError:
+        cleaner = _cleaner("")  # a base nh3 cannot parse: drop relative URLs instead
+    cleaned: str = cleaner.clean(clean_text(html))
     # The page title is the site's own <h1>; demote a body <h1> to keep one per page.
     return _H1.sub(r"<\1h2>", cleaned).strip()
 

@@ -15,12 +15,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from newsdesk.core.text import clean_text, one_line
 from newsdesk.core.urls import is_http_url
-from newsdesk.ingest.discovery import discover_feeds, looks_like_feed
+from newsdesk.ingest.discovery import FeedCandidate, feed_candidates, is_json_feed, looks_like_feed
 from newsdesk.ingest.errors import IngestError, ParseError
 from newsdesk.ingest.fetcher import Fetcher
 from newsdesk.ingest.parsers import parse_feed
-from newsdesk.ingest.pipeline import fetch
+from newsdesk.ingest.types import FetchResult, ParsedFeed
 from newsdesk.sources.models import Category, Editor, Source
 
 
@@ -37,22 +38,49 @@ class FoundFeed:
 
 
 def find_feed(url: str, fetcher: Fetcher) -> FoundFeed:
-    """Return the feed at ``url``, or the first feed a page at ``url`` advertises."""
+    """Return the feed at ``url``, or the first feed a page at ``url`` offers.
+
+    A page's candidates (discovery.feed_candidates: its advertised feeds, or
+    the common feed locations) are tried in order; each is one polite fetch
+    bounded by the fetch deadline, and the first that is really a feed wins.
+    """
     try:
-        response = fetch(fetcher, url)
-        if not looks_like_feed(response.content, response.content_type):
-            candidates = discover_feeds(response.content, base_url=response.url)
-            if not candidates:
-                raise SourceError(f"{url} is neither a feed nor a page that links to one")
-            response = fetch(fetcher, candidates[0])
-        feed = parse_feed(
-            response.content, url=response.url, content_type=response.content_type_header
-        )
+        response = fetcher.fetch(url)
+        if looks_like_feed(response.content, response.content_type):
+            return _found(response, _parse(response))
     except ParseError as error:
         raise SourceError(f"{url}: not a readable feed ({error})") from error
     except IngestError as error:
         raise SourceError(f"{url}: {error}") from error
-    return FoundFeed(response.url, feed.title, feed.site_url, feed.language)
+    candidates = feed_candidates(response.content, page_url=response.url)
+    problems: list[str] = []
+    for candidate in candidates:
+        try:
+            return _try_candidate(candidate, fetcher)
+        except IngestError as error:
+            problems.append(f"{candidate.url}: {error}")
+    tried = f"; tried {len(problems)}: " + "; ".join(problems[:3]) if problems else ""
+    raise SourceError(f"{url} is neither a feed nor a page that links to one{tried}")
+
+
+def _try_candidate(candidate: FeedCandidate, fetcher: Fetcher) -> FoundFeed:
+    response = fetcher.fetch(candidate.url)
+    if not looks_like_feed(response.content, response.content_type):
+        raise ParseError("not a feed")
+    feed = _parse(response)
+    if not candidate.accepts(feed.format, is_json_feed(response.content)):
+        raise ParseError(f"advertised as {candidate.declared_type} but not a feed of that kind")
+    return _found(response, feed)
+
+
+def _parse(response: FetchResult) -> ParsedFeed:
+    return parse_feed(response.content, url=response.url, content_type=response.content_type_header)
+
+
+def _found(response: FetchResult, feed: ParsedFeed) -> FoundFeed:
+    return FoundFeed(
+        clean_text(response.url), one_line(feed.title), clean_text(feed.site_url), feed.language
+    )
 
 
 def get_or_create_category(name: str) -> Category:

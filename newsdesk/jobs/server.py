@@ -23,11 +23,19 @@ from newsdesk.jobs.supervisor import Child, Supervisor
 READY_TIMEOUT = 60.0
 
 
-def web_command(*, bind: str, workers: int, threads: int, access_log: bool) -> list[str]:
-    """The gunicorn command line serving the site."""
+def web_command(
+    *, bind: str, workers: int, threads: int, access_log: bool, forwarded_allow_ips: str = ""
+) -> list[str]:
+    """The gunicorn command line serving the site.
+
+    ``forwarded_allow_ips`` lists the proxies gunicorn believes about the
+    scheme (X-Forwarded-Proto); `newsdesk serve` passes NEWSDESK_TRUSTED_PROXIES,
+    the same list Django's checks and the client-address function use.
+    """
     argv = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
     argv += ["--bind", bind, "--workers", str(workers), "--threads", str(threads)]
     argv += ["--worker-class", "gthread", "--graceful-timeout", "10"]
+    argv += ["--forwarded-allow-ips", forwarded_allow_ips]
     if access_log:
         argv += ["--access-logfile", "-"]
     if _has_control_socket():
@@ -56,15 +64,17 @@ def serve(
     scheduler: bool,
     on_ready: Callable[[], None] | None = None,
     access_log: bool = True,
+    forwarded_allow_ips: str = "",
 ) -> int:
     """Serve until SIGTERM; return the exit status. ``on_ready`` runs once the site answers."""
-    children = [
-        Child(
-            "web",
-            web_command(bind=bind, workers=workers, threads=threads, access_log=access_log),
-            restart=False,
-        )
-    ]
+    web = web_command(
+        bind=bind,
+        workers=workers,
+        threads=threads,
+        access_log=access_log,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
+    children = [Child("web", web, restart=False)]
     if scheduler:
         children.append(Child("scheduler", scheduler_command(), restart=True))
 

@@ -9,9 +9,10 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.feedgenerator import SyndicationFeed
 from django.utils.html import format_html
 
+from newsdesk.core.syndication import XmlSafeAtomFeed, XmlSafeRssFeed
 from newsdesk.site.links import absolute_url
 from newsdesk.site.queries import listing
 from newsdesk.sources.models import Category
@@ -23,7 +24,8 @@ FEED_ITEMS = 30
 class LatestRssFeed(Feed):
     """The newest published articles of every category."""
 
-    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+    # Stored text never breaks the feed: the generator drops what XML 1.0 cannot carry.
+    feed_type: type[SyndicationFeed] = XmlSafeRssFeed
 
     @property
     def language(self) -> str:  # type: ignore[override]
@@ -79,7 +81,7 @@ class LatestRssFeed(Feed):
 class LatestAtomFeed(LatestRssFeed):
     """The same articles as Atom 1.0."""
 
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtomFeed
 
     def subtitle(self) -> str:
         return self.description()
@@ -91,7 +93,7 @@ class LatestAtomFeed(LatestRssFeed):
 class CategoryRssFeed(Feed):
     """The newest published articles of one category."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = XmlSafeRssFeed
     item_title = LatestRssFeed.item_title
     item_description = LatestRssFeed.item_description
     item_link = LatestRssFeed.item_link

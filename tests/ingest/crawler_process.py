@@ -10,6 +10,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
+from pathlib import Path
+
+
+def wait_for_peers(folder: str, count: int) -> None:
+    """Start fetching only when ``count`` crawlers are ready, so they really compete."""
+    (Path(folder) / str(os.getpid())).touch()
+    give_up = time.monotonic() + 60
+    while len(list(Path(folder).iterdir())) < count and time.monotonic() < give_up:
+        time.sleep(0.01)
 
 
 def main(urls: list[str]) -> None:
@@ -22,6 +32,9 @@ def main(urls: list[str]) -> None:
 
     outcomes: list[object] = []
     with Fetcher() as fetcher:
+        if barrier := os.environ.get("CRAWLER_BARRIER"):
+            folder, count = barrier.rsplit(":", 1)
+            wait_for_peers(folder, int(count))
         for url in urls:
             try:
                 outcomes.append(fetcher.fetch(url).status)

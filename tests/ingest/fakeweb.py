@@ -17,6 +17,9 @@ def answer(
     """Return a handler giving the same canned response to every request."""
 
     def handle(request: httpx.Request) -> httpx.Response:
+        if isinstance(body, bytes):
+            # A stream, as from the network: the fetcher reads the raw bytes itself.
+            return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
         return httpx.Response(status, headers=headers, content=body)
 
     return handle
@@ -38,10 +41,13 @@ class FakeWeb:
         self.requests.append(request)
         handler = self.routes.get(f"{request.url.host}{request.url.path}")
         if handler is None:
-            return httpx.Response(404, content=b"not found")
+            return answer(404, body=b"not found")(request)
         return handler(request)
 
     def fetcher(self, **options: object) -> Fetcher:
+        # No request leaves the process, so any host name may be routed; a
+        # test of the allow-list passes allowed_hosts=None to read the setting.
+        options.setdefault("allowed_hosts", [])
         return Fetcher(transport=httpx.MockTransport(self), **options)  # type: ignore[arg-type]
 
     def paths(self) -> list[str]:

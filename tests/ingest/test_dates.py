@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from newsdesk.ingest.dates import CLOCK_SKEW, choose_dates
+from newsdesk.ingest.dates import CLOCK_SKEW, EARLIEST_PLAUSIBLE, choose_dates
 
 SEEN = datetime(2024, 6, 22, 16, 49, 2, tzinfo=UTC)
 
@@ -48,3 +48,27 @@ def test_updated_dropped_when_future_or_before_published(offset: timedelta) -> N
     published = SEEN - timedelta(days=1)
     dates = choose_dates(published, SEEN + offset, SEEN)
     assert dates.updated is None
+
+
+@pytest.mark.parametrize(
+    "claimed",
+    [
+        datetime(1970, 1, 1, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(1900, 1, 1, tzinfo=UTC),
+        datetime(1994, 12, 31, 23, 59, tzinfo=UTC),
+        EARLIEST_PLAUSIBLE - timedelta(seconds=1),
+    ],
+    ids=["epoch", "year-one", "1900", "end-of-1994", "just-before"],
+)
+def test_dates_before_1995_are_treated_as_missing(claimed: datetime) -> None:
+    """A date before 1995 is a system default or a typo: first-seen stands in, no update kept."""
+    dates = choose_dates(claimed, claimed, SEEN)
+    assert dates.published == SEEN
+    assert dates.updated is None
+
+
+def test_earliest_plausible_date_is_kept() -> None:
+    """1 January 1995 itself is believed."""
+    dates = choose_dates(EARLIEST_PLAUSIBLE, None, SEEN)
+    assert dates.published == EARLIEST_PLAUSIBLE

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.ingest.discovery import discover_feeds, looks_like_feed
+from newsdesk.ingest.discovery import (
+    COMMON_FEED_PATHS,
+    FeedCandidate,
+    advertised_feeds,
+    discover_feeds,
+    guessed_feeds,
+    looks_like_feed,
+)
 
 FEEDS = Path(__file__).parent.parent / "data" / "feeds"
 
@@ -60,7 +67,7 @@ def test_discover_feeds_in_real_pages(path: str, page_url: str, feeds: list[str]
 
 
 def test_types_rel_tokens_base_and_duplicates() -> None:
-    """All four feed types count, rel is a token list, <base> applies, repeats are dropped."""
+    """Every feed type counts, rel is a token list, <base> applies, repeats are dropped."""
     html = b"""<!doctype html><html><head>
       <base href="https://cdn.example.org/blog/">
       <link rel="stylesheet" type="text/css" href="style.css">
@@ -69,6 +76,7 @@ def test_types_rel_tokens_base_and_duplicates() -> None:
       <link rel="alternate" type="application/feed+json" href="feed.json">
       <link rel="alternate" type="application/json" href="/api/feed.json">
       <link rel="alternate" type="application/rss+xml" href="rss.xml">
+      <link rel="alternate" type="application/rdf+xml" href="/index.rdf">
       <link rel="alternate" type="text/html" hreflang="de" href="/de/">
       <link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
       <link rel="alternate" type="application/rss+xml">
@@ -79,6 +87,7 @@ def test_types_rel_tokens_base_and_duplicates() -> None:
         "https://cdn.example.org/blog/rss.xml",
         "https://cdn.example.org/blog/feed.json",
         "https://cdn.example.org/api/feed.json",
+        "https://cdn.example.org/index.rdf",
     ]
 
 
@@ -119,3 +128,56 @@ def test_unrecognised_body_falls_back_to_content_type() -> None:
     """A body that is not markup or JSON is judged by its media type alone."""
     assert looks_like_feed(b"plain words", "application/rss+xml") is True
     assert looks_like_feed(b"plain words", "text/plain") is False
+
+
+def test_advertised_feeds_carry_their_declared_type() -> None:
+    """Each candidate keeps the media type the page declared, parameters dropped."""
+    html = b"""<html><head>
+      <link rel="alternate" type="application/rdf+xml" href="/rdf">
+      <link rel="alternate" type="Application/JSON; charset=utf-8" href="/json">
+    </head></html>"""
+    assert advertised_feeds(html, base_url="https://e.example/") == [
+        FeedCandidate("https://e.example/rdf", "application/rdf+xml"),
+        FeedCandidate("https://e.example/json", "application/json"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("declared", "feed_format", "is_json_feed", "accepted"),
+    [
+        ("application/rss+xml", "rss20", False, True),
+        ("application/atom+xml", "atom10", False, True),
+        ("application/rdf+xml", "rss10", False, True),
+        ("application/rdf+xml", "rss090", False, True),
+        ("application/rdf+xml", "rss20", False, False),  # RDF metadata that happened to parse
+        ("application/feed+json", "json11", True, True),
+        ("application/json", "json11", True, True),
+        ("application/json", "json1", False, False),  # a JSON API, not a JSON Feed
+        ("", "atom10", False, True),
+    ],
+)
+def test_candidates_accept_only_what_they_promised(
+    declared: str, feed_format: str, is_json_feed: bool, accepted: bool
+) -> None:
+    """rdf+xml must be RSS 1.0 (or 0.90) and json must be a JSON Feed; other types any feed."""
+    candidate = FeedCandidate("https://e.example/f", declared)
+    assert candidate.accepts(feed_format, is_json_feed) is accepted
+
+
+def test_guessed_feeds_at_the_root() -> None:
+    """A site's home page gets the common locations at its root, in order."""
+    urls = [c.url for c in guessed_feeds("https://blog.example/")]
+    assert urls == [f"https://blog.example/{path}" for path in COMMON_FEED_PATHS]
+    assert "https://blog.example/feeds/posts/default" in urls
+
+
+def test_guessed_feeds_beside_a_deeper_page_first() -> None:
+    """A page below the root gets the commonest locations beside it, then the root's."""
+    urls = [c.url for c in guessed_feeds("https://e.example/blog/post?x=1")]
+    assert urls[:4] == [
+        "https://e.example/blog/feed",
+        "https://e.example/blog/rss",
+        "https://e.example/blog/rss.xml",
+        "https://e.example/blog/atom.xml",
+    ]
+    assert urls[4:] == [f"https://e.example/{path}" for path in COMMON_FEED_PATHS]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import itertools
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +14,6 @@ import httpx
 import pytest
 
 from newsdesk.demo.server import CorpusServer, RecordedRequest
-from newsdesk.ingest import fetcher as fetcher_module
 from newsdesk.ingest.errors import (
     BlockedError,
     FetchError,
@@ -29,9 +27,7 @@ from newsdesk.ingest.fetcher import (
     FEED_ACCEPT,
     PAGE_ACCEPT,
     Fetcher,
-    check_public_host,
     parse_retry_after,
-    resolve_host,
 )
 from tests.ingest.fakeweb import FakeWeb, answer, redirect
 
@@ -393,98 +389,6 @@ def test_redirect_loop_raises() -> None:
     web = FakeWeb({"feeds.example/a": redirect("/b"), "feeds.example/b": redirect("/a")})
     with web.fetcher(max_redirects=5) as fetcher, pytest.raises(TooManyRedirectsError):
         fetcher.fetch("http://feeds.example/a")
-
-
-# --- Private addresses (SSRF) ---
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://127.0.0.1/feed",
-        "http://10.0.0.1/feed",
-        "http://192.168.1.10:8080/feed",
-        "http://172.16.0.1/feed",
-        "http://169.254.169.254/latest/meta-data/",
-        "http://100.64.0.1/feed",
-        "http://0.0.0.0/feed",
-        "http://[::1]/feed",
-        "http://[fe80::1]/feed",
-        "http://[fd00::1]/feed",
-        "http://[::ffff:10.0.0.1]/feed",
-        "http://224.0.0.1/feed",
-    ],
-)
-def test_private_addresses_are_blocked(url: str) -> None:
-    """Without allow_private, non-public addresses are refused before any request."""
-    web = feed_web()
-    with web.fetcher(allow_private=False) as fetcher, pytest.raises(BlockedError):
-        fetcher.fetch(url)
-    assert web.requests == []
-
-
-def fake_dns(monkeypatch: pytest.MonkeyPatch, table: dict[str, str]) -> None:
-    """Answer name lookups from ``table`` so no DNS query leaves the machine."""
-
-    def getaddrinfo(host: str, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
-        if host not in table:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        family = socket.AF_INET6 if ":" in table[host] else socket.AF_INET
-        return [(family, socket.SOCK_STREAM, 6, "", (table[host], 0))]
-
-    monkeypatch.setattr(fetcher_module.socket, "getaddrinfo", getaddrinfo)
-
-
-def test_hostname_resolving_to_a_private_address_is_blocked(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A name that resolves to a private address is refused, naming the address."""
-    fake_dns(monkeypatch, {"intranet.example": "10.1.2.3"})
-    web = FakeWeb({"intranet.example/rss.xml": answer(200, {}, FEED)})
-    with (
-        web.fetcher(allow_private=False) as fetcher,
-        pytest.raises(BlockedError, match=re.escape("10.1.2.3")),
-    ):
-        fetcher.fetch("http://intranet.example/rss.xml")
-    assert web.requests == []
-
-
-def test_public_hostname_is_fetched(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A name resolving to a public address is fetched when private ones are refused."""
-    fake_dns(monkeypatch, {"feeds.example": "93.184.215.14"})
-    with feed_web().fetcher(allow_private=False) as fetcher:
-        assert fetcher.fetch(FEED_URL).content == FEED
-
-
-def test_redirect_to_a_private_address_is_blocked(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each redirect hop is checked, so a public URL cannot bounce to an internal one."""
-    fake_dns(monkeypatch, {"feeds.example": "93.184.215.14"})
-    web = FakeWeb({"feeds.example/rss.xml": redirect("http://169.254.169.254/latest/")})
-    with web.fetcher(allow_private=False) as fetcher, pytest.raises(BlockedError):
-        fetcher.fetch(FEED_URL)
-    assert "169.254.169.254/latest/" not in web.paths()
-
-
-def test_unresolvable_host_is_a_network_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A name that does not resolve raises NetworkError."""
-    fake_dns(monkeypatch, {})
-    with pytest.raises(NetworkError, match=re.escape("could not resolve nowhere.example")):
-        check_public_host("nowhere.example")
-
-
-def test_ip_literals_are_not_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An address in the URL is judged as is, without a name lookup."""
-    fake_dns(monkeypatch, {})
-    assert [str(a) for a in resolve_host("10.0.0.1")] == ["10.0.0.1"]
-    assert [str(a) for a in resolve_host("::1")] == ["::1"]
-
-
-def test_allow_private_setting_lets_loopback_through(settings: pytest.FixtureRequest) -> None:
-    """NEWSDESK_FETCH_ALLOW_PRIVATE (set by the tests) permits private addresses."""
-    settings.NEWSDESK_FETCH_ALLOW_PRIVATE = True  # type: ignore[attr-defined]
-    web = FakeWeb({"10.0.0.1/rss.xml": answer(200, {}, FEED)})
-    with web.fetcher() as fetcher:
-        assert fetcher.fetch("http://10.0.0.1/rss.xml").content == FEED
 
 
 # --- Against the loopback corpus server ---

@@ -244,6 +244,8 @@ def test_crawler_processes_make_one_request_at_a_time_per_host(
     url = service_url("NEWSDESK_TEST_REDIS_URL", "Redis")
     processes, per_process = 3, 5
     routes = {f"/p{p}/{n}": slow(0.05) for p in range(processes) for n in range(per_process)}
+    barrier = tmp_path / "ready"
+    barrier.mkdir()
     with LoopbackServer(routes) as server:
         redis_client.delete(f"newsdesk:fetch:robots:{server.url('robots.txt')}")
         env = {
@@ -253,6 +255,7 @@ def test_crawler_processes_make_one_request_at_a_time_per_host(
             "NEWSDESK_FETCH_ALLOW_PRIVATE": "true",
             "NEWSDESK_FETCH_ALLOWED_HOSTS": "127.0.0.1",
             "NEWSDESK_FETCH_HOST_DELAY": "0.02",
+            "CRAWLER_BARRIER": f"{barrier}:{processes}",
         }
         crawlers = [
             subprocess.Popen(

@@ -7,9 +7,8 @@ is not a feed raises ParseError.
 
 from __future__ import annotations
 
-import zlib
-
-from newsdesk.ingest.errors import ParseError
+from newsdesk.ingest.decoding import decode_capped
+from newsdesk.ingest.errors import FetchError, ParseError
 from newsdesk.ingest.parsers.feeds import parse_xml_feed
 from newsdesk.ingest.parsers.jsonfeed import parse_json_feed
 from newsdesk.ingest.parsers.sniff import document_kind
@@ -39,11 +38,7 @@ def _gunzipped(content: bytes) -> bytes:
     """Decompress a body that is a .gz file served without Content-Encoding."""
     if not content.startswith(_GZIP_MAGIC):
         return content
-    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
-        data = decompressor.decompress(content, _MAX_GUNZIPPED_BYTES)
-    except zlib.error as error:
-        raise ParseError(f"not a feed: corrupt gzip data ({error})") from error
-    if decompressor.unconsumed_tail:
-        raise ParseError("not a feed: gzip body expands past the size limit")
-    return data
+        return decode_capped(content, "gzip", _MAX_GUNZIPPED_BYTES)
+    except FetchError as error:  # corrupt, or past the cap
+        raise ParseError(f"not a feed: gzip body: {error}") from error

@@ -9,6 +9,8 @@ import re
 import time
 from datetime import UTC, datetime
 
+from newsdesk.core.text import clean_text
+
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
 
 
@@ -41,8 +43,11 @@ def fallback_guid(title: str, published: datetime | None) -> str:
 
 
 def pick_guid(raw_id: str | None, url: str, title: str, published: datetime | None) -> str:
-    """Choose an entry's identifier: the feed's id, else the link, else a hash."""
-    return (raw_id or "").strip() or url or fallback_guid(title, published)
+    """Choose an entry's identifier: the feed's id, else the link, else a hash.
+
+    Cleaned here, before anything looks it up: PostgreSQL refuses a NUL even in a query.
+    """
+    return clean_text((raw_id or "").strip()) or clean_text(url) or fallback_guid(title, published)
 
 
 def unique(values: list[str]) -> list[str]:

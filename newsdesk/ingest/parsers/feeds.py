@@ -9,7 +9,7 @@ from typing import Any
 import feedparser
 
 from newsdesk.core.languages import normalize_language
-from newsdesk.core.text import plain_text
+from newsdesk.core.text import one_line, plain_text
 from newsdesk.core.urls import absolute_http_url
 from newsdesk.ingest.errors import ParseError
 from newsdesk.ingest.parsers.common import (
@@ -42,7 +42,7 @@ def parse_xml_feed(content: bytes, *, url: str, content_type: str = "") -> Parse
     )
     meta: Any = parsed.get("feed", {})
     raw_entries: list[Any] = list(parsed.get("entries", []))
-    title = plain_text(meta.get("title"))
+    title = text_construct(meta.get("title_detail"), meta.get("title"))
     problem = _bozo_reason(parsed)
     if not raw_entries and (not parsed.get("version") or (problem and not title)):
         raise ParseError(f"not a feed: {problem or 'no RSS, RDF or Atom root element'}")
@@ -103,7 +103,7 @@ def _convert_entries(
 def convert_entry(raw: Any, url: str, feed_language: str) -> ParsedEntry:
     """Convert one feedparser entry into a ParsedEntry."""
     link = absolute_http_url(raw.get("link"), url)
-    title = plain_text(raw.get("title"))
+    title = text_construct(raw.get("title_detail"), raw.get("title"))
     published = struct_to_utc(raw.get("published_parsed"))
     updated = struct_to_utc(raw.get("updated_parsed"))
     # Atom requires <updated> but not <published>: let it date the entry.
@@ -123,6 +123,21 @@ def convert_entry(raw: Any, url: str, feed_language: str) -> ParsedEntry:
             [plain_text(tag.get("term") or tag.get("label")) for tag in raw.get("tags") or []]
         ),
     )
+
+
+def text_construct(detail: Any, value: str | None) -> str:
+    """Return a title as plain text, reading markup only when the feed says it is markup.
+
+    Atom's type="text" and RSS titles that feedparser reports as text/plain
+    are text already: "How to escape a &lt;script&gt; tag" must keep its
+    "<script>" (templates escape it). type="html" or "xhtml", and RSS titles
+    carrying real tags, are reduced to their text.
+    """
+    if not value:
+        return ""
+    if detail and detail.get("type") == "text/plain":
+        return one_line(str(value))
+    return plain_text(str(value))
 
 
 def _html_value(detail: Any, value: str | None) -> str:

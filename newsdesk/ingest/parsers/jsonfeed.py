@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newsdesk.core.languages import normalize_language
-from newsdesk.core.text import plain_text
+from newsdesk.core.text import one_line, plain_text
 from newsdesk.core.urls import absolute_http_url
 from newsdesk.ingest.errors import ParseError
 from newsdesk.ingest.parsers.common import (
@@ -52,7 +52,8 @@ def parse_json_feed(content: bytes, *, url: str) -> ParsedFeed:
             skipped.append(f"item {position + 1}: {error!r}")
     return ParsedFeed(
         format=_format(document.get("version")),
-        title=plain_text(_string(document.get("title"))),
+        # JSON Feed titles are plain text; only content_html carries markup.
+        title=one_line(_string(document.get("title"))),
         site_url=absolute_http_url(_string(document.get("home_page_url")), url),
         language=feed_language,
         entries=entries,
@@ -65,7 +66,7 @@ def convert_item(item: Any, base: str, feed_language: str, feed_author: str = ""
     if not isinstance(item, dict):
         raise TypeError(f"item is a {type(item).__name__}, not an object")
     link = absolute_http_url(_string(item.get("url")) or _string(item.get("external_url")), base)
-    title = plain_text(_string(item.get("title")))
+    title = one_line(_string(item.get("title")))
     published = parse_rfc3339(item.get("date_published"))
     updated = parse_rfc3339(item.get("date_modified"))
     raw_id = item.get("id")

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 
+from newsdesk.core.https import forwarded_allow_ips
 from newsdesk.jobs.server import serve
 
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             workers=options["workers"],
             threads=options["threads"],
             scheduler=settings.NEWSDESK_SCHEDULER and not options["no_scheduler"],
+            forwarded_allow_ips=forwarded_allow_ips(settings.NEWSDESK_TRUSTED_PROXIES),
         )
         if status:
             raise SystemExit(status)
