@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,8 @@ def test_cold_demo_crawls_under_cpu_contention_finish(tmp_path: Path) -> None:
             finally:
                 shutil.rmtree(var, ignore_errors=True)
             assert done.returncode == 0, (round_, done.returncode, done.stderr[-2000:])
-            assert "11 ok, 1 failed" in done.stdout
+            # Only the source that is broken on purpose fails.
+            assert re.search(r"\b\d+ ok, 1 failed", done.stdout), done.stdout[-2000:]
     finally:
         burner.kill()
         burner.wait()
