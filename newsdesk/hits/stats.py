@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from newsdesk.core.urls import host_name
 from newsdesk.hits.models import (
     Dimension,
     DimensionDaily,
@@ -220,6 +221,9 @@ def top_values(span: Range, dimension: str, limit: int = TOP_LIMIT) -> list[tupl
         .order_by("-total", "value")[:limit]
     )
     pairs = [(str(value), int(total)) for value, total in rows]
+    if dimension == Dimension.REFERRER:
+        # Rows stored before referrers were checked may hold any text: show host names only.
+        pairs = [(value, total) for value, total in pairs if not value or host_name(value) == value]
     if dimension in (Dimension.SOURCE, Dimension.CATEGORY):
         return _named(pairs, Source if dimension == Dimension.SOURCE else Category)
     return pairs

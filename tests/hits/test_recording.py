@@ -127,6 +127,22 @@ def test_tracking_can_be_switched_off(article: Article, reader: Client, settings
         ("not a url", ""),
         ("http://[broken/", ""),
         ("android-app://com.google.android.gm/", "com.google.android.gm"),
+        # Hostile Referer headers: markup, spaces, paths, forged labels.
+        ("http://<script>alert(1)</script>/", ""),
+        ("http://evil.example<img src=x onerror=alert(1)>/", ""),
+        ("http://exa mple.com/", ""),
+        ("http://ex%41mple.com/", ""),
+        ("http://a_b.example/", ""),
+        ("http://-lead.example/", ""),
+        ("http://" + "a" * 64 + ".example/", ""),
+        ("http://" + "a." * 130 + "example/", ""),
+        ("http://xn--zz.example/", ""),
+        ('http://"quoted".example/', ""),
+        ("javascript:alert(1)//example.com", ""),
+        ("http://[::1]/", ""),
+        # Internationalized names are kept as their ASCII (A-label) form.
+        ("https://www.bücher.example/", "xn--bcher-kva.example"),
+        ("https://EXAMPLE.ORG./path?q=1", "example.org"),
     ],
 )
 def test_referrer_keeps_only_foreign_hosts(referrer: str, expected: str) -> None:
