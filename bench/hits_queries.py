@@ -112,7 +112,10 @@ def seed_rollups(views: int, now: datetime, cells: dict) -> None:
         per_day: dict[tuple[int, Any], tuple[int, int]] = {}
         for (pk, hour), count in cells.items():
             views_so_far, readers_so_far = per_day.get((pk, hour.date()), (0, 0))
-            per_day[(pk, hour.date())] = (views_so_far + count, readers_so_far + readers[(pk, hour)])
+            per_day[(pk, hour.date())] = (
+                views_so_far + count,
+                readers_so_far + readers[(pk, hour)],
+            )
         cursor.executemany(
             "INSERT INTO hits_articledaily (article_id, day, views, visitors) "
             "VALUES (%s, %s, %s, %s)",

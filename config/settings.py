@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "newsdesk.comments",
     "newsdesk.jobs",
     "newsdesk.demo",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     "newsdesk.hits.middleware.HitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a lockout into newsdesk.site.logins.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +142,21 @@ CELERY_BEAT_SCHEDULE = {
     "enqueue-due-sources": {"task": "newsdesk.jobs.tasks.enqueue_due_sources", "schedule": 60.0},
     "prune-hits": {"task": "newsdesk.jobs.tasks.prune_hits", "schedule": 3600.0},
 }
+
+# Staff sign-in throttling (django-axes); see newsdesk/site/logins.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = ENV["NEWSDESK_LOGIN_FAILURE_LIMIT"]
+AXES_COOLOFF_TIME = "newsdesk.site.logins.lockout_minutes"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "newsdesk.site.logins.login_client_address"
+AXES_LOCKOUT_CALLABLE = "newsdesk.site.logins.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Successful sign-ins are not recorded: only failures, and only until their cool-off ends.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,4 +1,4 @@
-"""Most Popular and the hot lead count readers (distinct visitors per article per day), not reloads."""
+"""Most Popular and the hot lead count readers, not reloads."""
 
 from __future__ import annotations
 

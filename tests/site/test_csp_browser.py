@@ -139,6 +139,7 @@ def test_no_page_type_reports_a_csp_violation(
         "/admin/sources/source/add/",
         "/admin/comments/comment/",
         "/admin/auth/user/",
+        "/admin/axes/accessattempt/",
     ):
         watcher.visit(path)
     # The autocomplete widget (select2) opens and lists sources without inline style.
