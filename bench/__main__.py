@@ -83,7 +83,17 @@ def bench_queries(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-BENCHES = {"pages": bench_pages, "recording": bench_recording, "queries": bench_queries}
+def bench_bots(args: argparse.Namespace) -> dict[str, Any]:
+    """Bot filter on held-back public lists (no database, a few seconds)."""
+    return run_child("bench.bot_filter", [])
+
+
+BENCHES = {
+    "pages": bench_pages,
+    "recording": bench_recording,
+    "queries": bench_queries,
+    "bots": bench_bots,
+}
 
 
 def main() -> None:

@@ -32,6 +32,10 @@ class FilterReason(models.TextChoices):
     HEAD = "head", "HEAD request"
     PREFETCH = "prefetch", "Prefetch or prerender"
     HEADLESS = "headless", "Headless browser"
+    TOOL = "tool", "Monitoring, preview or research tool"
+    CONTACT = "contact", "URL or contact address in User-Agent"
+    BARE_MOZILLA = "bare_mozilla", "Bare Mozilla/5.0"
+    NO_ENGINE = "no_engine", "No browser engine named"
 
 
 class PageView(models.Model):
