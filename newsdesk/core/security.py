@@ -40,8 +40,8 @@ CONTENT_SECURITY_POLICY: dict[str, tuple[str, ...]] = {
 }
 
 # Powerful features a news site never uses, switched off for the page and any frame.
-# browsing-topics is the Topics API (FLoC's successor, which Chromium no longer knows
-# as interest-cohort and reports as an unrecognised feature).
+# browsing-topics is the Topics API; interest-cohort its predecessor FLoC, still named
+# for browsers that knew it.
 DISABLED_FEATURES = (
     "accelerometer",
     "autoplay",
@@ -54,6 +54,7 @@ DISABLED_FEATURES = (
     "gyroscope",
     "hid",
     "idle-detection",
+    "interest-cohort",
     "magnetometer",
     "microphone",
     "midi",

@@ -51,7 +51,8 @@ def test_policy_forbids_inline_code_and_foreign_origins() -> None:
 def test_permissions_policy_switches_off_sensors_and_ad_topics() -> None:
     """Camera, microphone, geolocation and the Topics API are off for every frame."""
     policy = permissions_policy()
-    for feature in ("camera", "microphone", "geolocation", "browsing-topics", "payment"):
+    features = ("camera", "microphone", "geolocation", "browsing-topics", "interest-cohort")
+    for feature in features:
         assert f"{feature}=()" in policy
 
 
