@@ -1,7 +1,8 @@
-"""Run the hit tracker benchmarks and write JSON results to bench/results/.
+"""Run the benchmarks and write JSON results to bench/results/.
 
 python -m bench                 # everything, 10 million views for the query bench
 python -m bench --views 1000000 --only queries
+python -m bench --only extraction      # article extraction vs trafilatura and readability
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from typing import Any
 from bench.common import run_child, write_result
 
 PG_ADMIN_URL = os.environ.get("NEWSDESK_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-TARGETS = {"page_ratio": 0.95, "views_per_second": 10_000, "query_p95_ms": 50}
+TARGETS = {
+    "page_ratio": 0.95,
+    "views_per_second": 10_000,
+    "query_p95_ms": 50,
+    "extraction_speed_ratio": 0.8,
+}
 
 
 def bench_pages(args: argparse.Namespace) -> dict[str, Any]:
@@ -83,6 +89,14 @@ def bench_queries(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def bench_extraction(args: argparse.Namespace) -> dict[str, Any]:
+    result = run_child("bench.extraction", ["--part", "held-back"])
+    result["target_speed_ratio"] = TARGETS["extraction_speed_ratio"]
+    ratio = result["speed_ratio_newsdesk_to_trafilatura"]
+    result["meets_speed_target"] = ratio is not None and ratio >= TARGETS["extraction_speed_ratio"]
+    return result
+
+
 def bench_bots(args: argparse.Namespace) -> dict[str, Any]:
     """Bot filter on held-back public lists (no database, a few seconds)."""
     return run_child("bench.bot_filter", [])
@@ -92,6 +106,7 @@ BENCHES = {
     "pages": bench_pages,
     "recording": bench_recording,
     "queries": bench_queries,
+    "extraction": bench_extraction,
     "bots": bench_bots,
 }
 
@@ -105,7 +120,8 @@ def main() -> None:
     args = parser.parse_args()
     for name in args.only or list(BENCHES):
         print(f"bench: {name} ...", flush=True)
-        path = write_result(f"hits_{name}", BENCHES[name](args))
+        prefix = "" if name == "extraction" else "hits_"
+        path = write_result(f"{prefix}{name}", BENCHES[name](args))
         print(f"bench: {name} -> {path.relative_to(path.parents[2])}", flush=True)
 
 

@@ -11,10 +11,12 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
 from newsdesk.core.env import read_all
+from newsdesk.core.https import https_settings
 
 ENV = read_all()
 globals().update(ENV)
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "newsdesk.core",
+    "newsdesk.visitors",
     "newsdesk.sources",
     "newsdesk.stories",
     "newsdesk.site",
@@ -83,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: only a trusted proxy's X-Forwarded-* reach the checks below.
+    "newsdesk.core.clients.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below whitenoise, which serves static files precompressed and returns early.
@@ -90,6 +95,8 @@ MIDDLEWARE = [
     "newsdesk.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF: an oversized comment gets its form back, not a bare 400.
+    "newsdesk.comments.middleware.CommentSizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "newsdesk.hits.middleware.HitMiddleware",
@@ -141,6 +148,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "enqueue-due-sources": {"task": "newsdesk.jobs.tasks.enqueue_due_sources", "schedule": 60.0},
     "prune-hits": {"task": "newsdesk.jobs.tasks.prune_hits", "schedule": 3600.0},
+    "comment-digests": {"task": "newsdesk.jobs.tasks.send_comment_digests", "schedule": 60.0},
 }
 
 # Staff sign-in throttling (django-axes); see newsdesk/site/logins.py.
@@ -173,8 +181,37 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(ENV["NEWSDESK_STATIC_ROOT"] or VAR_DIR / "static")
 # whitenoise warns about a missing root before the first collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = Path(ENV["NEWSDESK_MEDIA_ROOT"] or VAR_DIR / "media")
+MEDIA_URL = ENV["NEWSDESK_MEDIA_URL"]
+# Stored images are named by their content hash, so they never change once written.
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def _media_storage() -> dict[str, object]:
+    """Article images: files under MEDIA_ROOT, or an S3-compatible bucket (django-storages)."""
+    if ENV["NEWSDESK_MEDIA_STORAGE"] != "s3":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+    # environment (boto3 reads them), never from a Newsdesk setting.
+    media = urlsplit(MEDIA_URL)
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ENV["NEWSDESK_S3_BUCKET"],
+            "endpoint_url": ENV["NEWSDESK_S3_ENDPOINT_URL"] or None,
+            "region_name": ENV["NEWSDESK_S3_REGION"] or None,
+            # Public, unsigned URLs on the bucket's (or CDN's) address.
+            "custom_domain": (media.netloc + media.path.rstrip("/")) if media.netloc else None,
+            "url_protocol": f"{media.scheme or 'https'}:",
+            "querystring_auth": False,
+            "file_overwrite": True,
+            "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -183,14 +220,19 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "media/"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = f"{ENV['NEWSDESK_SITE_NAME']} <newsdesk@localhost>"
 
+# HTTPS behind a TLS proxy: Secure cookies, HSTS, SSL redirect and the proxy's
+# X-Forwarded-Proto, all derived from NEWSDESK_SITE_URL and NEWSDESK_TRUSTED_PROXIES.
+globals().update(https_settings(ENV))
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+# The comment form's script reads the token from a small JSON answer, never the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# A refused comment gets its form back with the reader's text; other forms get Django's page.
+CSRF_FAILURE_VIEW = "newsdesk.comments.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -54,6 +54,14 @@ def _loopback_fetching(settings: pytest.FixtureRequest) -> None:
     settings.NEWSDESK_FETCH_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(
+    settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Keep images stored by a test out of the working tree's var/ folder."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_stray_connections(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
     """Before the test database is dropped, end sessions that worker threads left open.

@@ -16,14 +16,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from newsdesk.comments import guard
-from newsdesk.comments.guard import Action, Judgement, Submission
-from newsdesk.comments.markdown import render_markdown
+from newsdesk.comments.guard import Action, Judgement, Submission, Verdict
+from newsdesk.comments.markdown import count_links, render_markdown
 from newsdesk.comments.models import Comment, ModerationAction, ModerationLog, Status
-from newsdesk.comments.notify import notify_editor, notify_parent_author
+from newsdesk.comments.notify import notify_parent_author
 from newsdesk.stories.models import Article
 
 logger = logging.getLogger(__name__)
@@ -35,12 +35,7 @@ STATUS_FOR_ACTION = {
     Action.HOLD: Status.PENDING,
     Action.SPAM: Status.SPAM,
 }
-# Guards that judge the text itself; an author's edit runs these again.
-CONTENT_GUARDS: tuple[guard.Guard, ...] = (
-    guard.check_banned_words,
-    guard.check_links,
-    guard.check_hold_words,
-)
+DUPLICATE_TEXT = "the same text is already on this article"
 
 
 class CommentError(Exception):
@@ -116,23 +111,32 @@ def post_comment(
         logger.warning("comment rejected", extra=extra)
         return PostResult(judgement, None)
     parent, depth = place_reply(parent, int(settings.NEWSDESK_COMMENTS_MAX_DEPTH))
-    # Two autocommit inserts rather than one transaction: the log row is
-    # secondary, and plain inserts stay safe when SQLite serializes writers.
-    comment = Comment.objects.create(
-        article=article,
-        parent=parent,
-        depth=depth,
-        name=sub.name,
-        email=sub.email,
-        notify=notify and bool(sub.email),
-        body=sub.body,
-        body_html=render_markdown(sub.body),
-        body_hash=sub.body_hash,
-        status=STATUS_FOR_ACTION[judgement.verdict.action],
-        held_reason=judgement.reason[:500],
-        visitor_hash=sub.visitor_hash,
-        created_at=sub.now,
-    )
+    try:
+        # Its own transaction, so a lost race leaves a usable connection (PostgreSQL).
+        # The log row is written apart: secondary, and SQLite serializes writers.
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                article=article,
+                parent=parent,
+                depth=depth,
+                name=sub.name,
+                email=sub.email,
+                notify=notify and bool(sub.email),
+                body=sub.body,
+                body_html=render_markdown(sub.body),
+                body_hash=sub.body_hash,
+                status=STATUS_FOR_ACTION[judgement.verdict.action],
+                held_reason=judgement.reason[:500],
+                visitor_hash=sub.visitor_hash,
+                author_key=sub.author_key,
+                stamp=sub.stamp_nonce or None,
+                created_at=sub.now,
+            )
+    except IntegrityError:
+        # Another request stored the same text or used the same stamp a moment ago.
+        lost = _lost_race(sub)
+        logger.warning("comment rejected", extra={**extra, "reason": lost.reason})
+        return PostResult(Judgement(lost, (lost,)), None)
     log_action(
         comment,
         ModerationAction.POST,
@@ -142,11 +146,17 @@ def post_comment(
         reason=judgement.reason,
     )
     logger.info("comment stored", extra={**extra, "comment": comment.pk})
-    if comment.status == Status.PENDING:
-        notify_editor(comment)
-    elif comment.status == Status.APPROVED:
+    # Held comments reach the editor in the periodic digest (newsdesk.comments.digest).
+    if comment.status == Status.APPROVED:
         notify_parent_author(comment)
     return PostResult(judgement, comment)
+
+
+def _lost_race(sub: Submission) -> Verdict:
+    """Name the unique constraint a concurrent post beat this one to."""
+    if sub.stamp_nonce and Comment.objects.filter(stamp=sub.stamp_nonce).exists():
+        return Verdict(Action.REJECT, "form stamp already used", "stamp", guard.USED_STAMP)
+    return Verdict(Action.REJECT, DUPLICATE_TEXT, "duplicate")
 
 
 def _moderate(
@@ -195,10 +205,18 @@ def delete_comment(comment: Comment, actor: Actor = None, reason: str = "") -> C
     return _moderate(comment, Status.DELETED, ModerationAction.DELETE, actor, reason)
 
 
-def edit_comment(comment: Comment, body: str, actor: Actor = None) -> Comment:
-    """Replace a comment's text; an author's edit is judged again and may be held."""
+def edit_comment(
+    comment: Comment, body: str, actor: Actor = None, *, ip: str = "", user_agent: str = ""
+) -> Comment:
+    """Replace a comment's text; an author's edit is judged again like a new comment.
+
+    The text guards, the site policy and the spam check run again, and an edit
+    that adds a link is held: an approved comment goes back to the queue rather
+    than turning into an advert. A moderator's edit is not judged.
+    """
     now = timezone.now()
-    if _actor_user(actor) is None and not author_may_change(comment, now):
+    author = _actor_user(actor) is None
+    if author and not author_may_change(comment, now):
         raise EditWindowClosed("the time to edit this comment has passed")
     sub = Submission(
         article_id=comment.article_id,
@@ -207,20 +225,34 @@ def edit_comment(comment: Comment, body: str, actor: Actor = None) -> Comment:
         body=body,
         now=now,
         visitor_hash=comment.visitor_hash,
+        author_key=comment.author_key,
+        links_before=count_links(comment.body),
+        ip=ip,
+        user_agent=user_agent,
     )
-    judgement = guard.judge(sub, CONTENT_GUARDS)
+    judgement = guard.judge(sub, guard.EDIT_GUARDS if author else ())
     if judgement.verdict.action == Action.REJECT:
         raise EditRejected(judgement.verdict.reason)
+    try:
+        return _store_edit(comment, sub, judgement, actor, author)
+    except IntegrityError as exc:
+        raise EditRejected(DUPLICATE_TEXT) from exc
+
+
+def _store_edit(
+    comment: Comment, sub: Submission, judgement: Judgement, actor: Actor, author: bool
+) -> Comment:
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
         from_status = locked.status
-        if judgement.verdict.action == Action.HOLD and _actor_user(actor) is None:
-            locked.status = Status.PENDING
+        if author and judgement.verdict.action in (Action.HOLD, Action.SPAM):
+            locked.status = STATUS_FOR_ACTION[judgement.verdict.action]
             locked.held_reason = judgement.reason[:500]
-        locked.body = body
-        locked.body_html = render_markdown(body)
+            locked.digested_at = None  # held again: the next digest lists it again
+        locked.body = sub.body
+        locked.body_html = render_markdown(sub.body)
         locked.body_hash = sub.body_hash
-        locked.edited_at = now
+        locked.edited_at = sub.now
         locked.save()
         log_action(
             locked,
@@ -229,8 +261,6 @@ def edit_comment(comment: Comment, body: str, actor: Actor = None) -> Comment:
             from_status=from_status,
             reason=judgement.reason,
         )
-    if locked.status == Status.PENDING and from_status != Status.PENDING:
-        notify_editor(locked)
     return locked
 
 

@@ -31,9 +31,12 @@ class CommentAdmin(admin.ModelAdmin):
         "body_html",
         "body_hash",
         "visitor_hash",
+        "author_key",
+        "stamp",
         "held_reason",
         "created_at",
         "edited_at",
+        "digested_at",
         "depth",
         "status",
     ]

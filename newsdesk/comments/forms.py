@@ -1,31 +1,14 @@
-"""The comment form, its signed render stamp and honeypot, and the edit form."""
+"""The comment form with its stamp and honeypot, and the edit form."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django import forms
-from django.core import signing
+from django.http import QueryDict
 
-STAMP_SALT = "newsdesk.comments.form-stamp"
 NAME_MAX = 80
 BODY_MAX = 5000
-
-
-def form_stamp(now: float | None = None) -> str:
-    """Sign the time the form was shown, so the timing guard can trust it."""
-    return signing.dumps(now if now is not None else time.time(), salt=STAMP_SALT, compress=False)
-
-
-def read_form_stamp(stamp: str) -> float | None:
-    """Return the signed render time, or None when the stamp is missing or forged."""
-    if not stamp:
-        return None
-    try:
-        return float(signing.loads(stamp, salt=STAMP_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
 
 
 def _no_control_chars(value: str) -> str:
@@ -35,7 +18,11 @@ def _no_control_chars(value: str) -> str:
 
 
 class CommentForm(forms.Form):
-    """A reader's comment; ``website`` is the honeypot, hidden from people by CSS."""
+    """A reader's comment; ``website`` is the honeypot, hidden from people by CSS.
+
+    ``stamp`` stays empty in the page (which may be cached for everyone); the
+    form's script fills it in, or the server when it shows the form again.
+    """
 
     name = forms.CharField(max_length=NAME_MAX, strip=True)
     email = forms.EmailField(
@@ -55,11 +42,6 @@ class CommentForm(forms.Form):
         label="Leave this field empty",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("stamp", form_stamp())
 
     def clean_name(self) -> str:
         return _no_control_chars(self.cleaned_data["name"])
@@ -89,3 +71,11 @@ class EditForm(forms.Form):
         if not body.strip():
             raise forms.ValidationError("Write something first.")
         return body
+
+
+def with_fresh_stamp(data: QueryDict, stamp: str) -> QueryDict:
+    """Return a copy of posted form data carrying a new stamp, to show the form again."""
+    fresh = data.copy()
+    fresh["stamp"] = stamp
+    fresh.pop("csrfmiddlewaretoken", None)
+    return fresh

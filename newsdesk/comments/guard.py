@@ -5,6 +5,13 @@ and stops at the first rejection, so cheap checks (honeypot, timing) come
 first and the rate counter only counts attempts that got past them. The
 verdicts that did not simply accept are kept, logged and shown to moderators.
 
+One identity: ``visitor_hash`` is the daily reader id (client address, or its
+IPv6 /64, under the day's random salt; ``newsdesk.visitors.ids``). Rate
+limits and form stamps key on it, so a new User-Agent is not a new reader.
+"Hold first-time commenters" trusts only ``author_key``, the hash of a signed
+cookie the commenter's browser got when it posted, once a moderator approved
+a comment sent with it; an email address proves nothing (anyone can type one).
+
 Rate counters live in Django's default cache: LocMem (one process) unless
 NEWSDESK_REDIS_URL is set, when they are shared by every worker. With several
 worker processes and no Redis each process counts on its own.
@@ -26,17 +33,31 @@ from django.db import models
 
 from newsdesk.comments.markdown import count_links
 from newsdesk.comments.models import Comment, Status
+from newsdesk.comments.stamps import Problem
 
 logger = logging.getLogger(__name__)
 
 # (window in seconds, most comments a visitor may send in it), after isso.
 RATE_LIMITS: tuple[tuple[int, int], ...] = ((60, 2), (3600, 10))
 MAX_LINKS = 1
-FORM_MAX_AGE = timedelta(days=2)
 CROSS_POST_WINDOW = timedelta(days=1)
 AKISMET_DEFAULT_URL = "https://rest.akismet.com"
 AKISMET_TIMEOUT = 5.0
-EXPIRED_FORM = "This form has expired. Reload the page, then send your comment again."
+# What the commenter reads for each stamp problem; the form comes back with a fresh stamp.
+STAMP_MESSAGES = {
+    Problem.MISSING: "Almost done: check your comment, then press “Post comment” again.",
+    Problem.FORGED: "This form could not be checked. Press “Post comment” again to send it.",
+    Problem.EXPIRED: "This form had expired. Press “Post comment” again to send your comment.",
+    Problem.OTHER_READER: (
+        "Your connection changed since the form was opened. "
+        "Press “Post comment” again to send your comment."
+    ),
+    Problem.OTHER_ARTICLE: "This form belongs to another article. Send your comment from here.",
+}
+USED_STAMP = (
+    "This form was already used to post a comment. "
+    "If this is a new comment, press “Post comment” again."
+)
 
 
 class Action(models.TextChoices):
@@ -78,9 +99,15 @@ class Submission:
     email: str
     body: str
     now: datetime
+    # The daily reader id (address or /64, no User-Agent): rate limits key on it.
     visitor_hash: str
     honeypot: str = ""
     rendered_at: float | None = None
+    stamp_nonce: str = ""
+    stamp_problem: str = ""
+    author_key: str = ""
+    # For an edit: the links the text had before, so an added link is held.
+    links_before: int | None = None
     ip: str = ""
     user_agent: str = ""
     referrer: str = ""
@@ -119,10 +146,22 @@ def check_honeypot(sub: Submission) -> Verdict:
     return ACCEPT
 
 
+def check_stamp(sub: Submission) -> Verdict:
+    """Reject a form without a valid stamp of this reader, or whose stamp already posted."""
+    if sub.stamp_problem or not sub.stamp_nonce:
+        problem = sub.stamp_problem or Problem.MISSING
+        public = STAMP_MESSAGES.get(problem, STAMP_MESSAGES[Problem.FORGED])
+        return Verdict(Action.REJECT, f"form stamp {problem}", "stamp", public)
+    if Comment.objects.filter(stamp=sub.stamp_nonce).exists():
+        return Verdict(Action.REJECT, "form stamp already used", "stamp", USED_STAMP)
+    return ACCEPT
+
+
 def check_timing(sub: Submission) -> Verdict:
-    """Reject a form sent sooner after showing than a person can type, or with no valid stamp."""
+    """Reject a form sent sooner after showing than a person can type."""
     if sub.rendered_at is None:
-        return Verdict(Action.REJECT, "form stamp missing or forged", "timing", EXPIRED_FORM)
+        public = STAMP_MESSAGES[Problem.MISSING]
+        return Verdict(Action.REJECT, "no time the form was shown", "timing", public)
     elapsed = sub.now.timestamp() - sub.rendered_at
     minimum = float(settings.NEWSDESK_COMMENTS_MIN_SECONDS)
     if elapsed < minimum:
@@ -131,8 +170,6 @@ def check_timing(sub: Submission) -> Verdict:
             f"sent {elapsed:.1f}s after the form was shown (minimum {minimum:g}s)",
             "timing",
         )
-    if elapsed > FORM_MAX_AGE.total_seconds():
-        return Verdict(Action.REJECT, "form is too old", "timing", EXPIRED_FORM)
     return ACCEPT
 
 
@@ -184,7 +221,7 @@ def _count(key: str, window: int) -> int:
 
 
 def check_rate_limit(sub: Submission) -> Verdict:
-    """Reject a visitor's comment past 2 a minute or 10 an hour (fixed windows)."""
+    """Reject a reader's comment past 2 a minute or 10 an hour (fixed windows)."""
     stamp = int(sub.now.timestamp())
     for window, limit in RATE_LIMITS:
         key = f"newsdesk:comments:rate:{sub.visitor_hash}:{window}:{stamp // window}"
@@ -199,6 +236,16 @@ def check_links(sub: Submission) -> Verdict:
     links = count_links(sub.body)
     if links > MAX_LINKS:
         return Verdict(Action.HOLD, f"{links} links (2 or more are held)", "links")
+    return ACCEPT
+
+
+def check_added_links(sub: Submission) -> Verdict:
+    """Hold an edit that adds a link: an approved comment must not turn into an advert."""
+    if sub.links_before is None:
+        return ACCEPT
+    links = count_links(sub.body)
+    if links > sub.links_before:
+        return Verdict(Action.HOLD, f"edit adds a link ({sub.links_before} -> {links})", "links")
     return ACCEPT
 
 
@@ -220,11 +267,10 @@ def current_policy() -> Policy:
 
 
 def is_returning_commenter(sub: Submission) -> bool:
-    """Tell whether this author already has an approved comment (by email, else name+visitor)."""
-    approved = Comment.objects.approved()
-    if sub.email:
-        return approved.filter(email__iexact=sub.email).exists()
-    return approved.filter(name=sub.name, visitor_hash=sub.visitor_hash).exists()
+    """Tell whether the commenter's proven identity (their cookie) has an approved comment."""
+    if not sub.author_key:
+        return False
+    return Comment.objects.approved().filter(author_key=sub.author_key).exists()
 
 
 def check_policy(sub: Submission) -> Verdict:
@@ -275,11 +321,21 @@ def check_akismet(sub: Submission, transport: httpx.BaseTransport | None = None)
 
 GUARDS: tuple[Guard, ...] = (
     check_honeypot,
+    check_stamp,
     check_timing,
     check_banned_words,
     check_duplicate,
     check_rate_limit,
     check_links,
+    check_hold_words,
+    check_policy,
+    check_akismet,
+)
+# An author's edit is judged again on its text and by the site policy, like a new comment.
+EDIT_GUARDS: tuple[Guard, ...] = (
+    check_banned_words,
+    check_links,
+    check_added_links,
     check_hold_words,
     check_policy,
     check_akismet,

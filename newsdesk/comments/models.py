@@ -1,8 +1,9 @@
 """Readers' comments on articles, and the log of every moderation action.
 
-A comment never stores its author's IP address: ``visitor_hash`` is an HMAC of
-IP and User-Agent under a key that rotates (see ``newsdesk.comments.visitor``),
-so it links comments of one visitor within a period and nothing beyond it.
+A comment never stores its author's IP address: ``visitor_hash`` is the daily
+reader id (``newsdesk.visitors.ids``), a keyed hash under the day's random salt,
+so it links one reader's comments within a day and, once the salt is deleted a
+day later, nothing at all, not even with a backup and the secret key.
 """
 
 from __future__ import annotations
@@ -49,8 +50,24 @@ class Comment(models.Model):
     )
     held_reason = models.CharField(max_length=500, blank=True)
     visitor_hash = models.CharField(max_length=64, db_index=True)
+    author_key = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Hash of the commenter cookie that sent it; proves a returning commenter.",
+    )
+    stamp = models.CharField(
+        max_length=32,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Nonce of the form stamp it was sent with: each stamp posts one comment.",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an editor's digest listed it as held."
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -59,6 +76,14 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["article", "status", "created_at"], name="comment_article_status"),
             models.Index(fields=["status", "-created_at"], name="comment_status_recent"),
+        ]
+        constraints = [
+            # The duplicate guard's promise, kept by the database even when posts race.
+            models.UniqueConstraint(
+                fields=["article", "body_hash"],
+                condition=~models.Q(status="deleted"),
+                name="comment_unique_text",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -103,3 +128,14 @@ class ModerationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.action} comment {self.comment_id}"
+
+
+class EditorDigest(models.Model):
+    """When an editor was last sent the digest of held comments (one email per period)."""
+
+    recipient = models.EmailField(unique=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    last_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"digest to {self.recipient}"

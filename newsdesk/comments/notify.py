@@ -1,4 +1,4 @@
-"""Emails about comments: held comments to the article's editor, replies to opted-in authors.
+"""Emails about comments: replies to opted-in authors; the editors' digest uses ``send_email``.
 
 Sending never breaks posting: a mail failure is logged and the comment stands.
 """
@@ -46,29 +46,16 @@ def read_unsubscribe_token(token: str) -> int | None:
         return None
 
 
-def _send(template: str, context: dict[str, object], recipient: str, comment: Comment) -> bool:
+def send_email(template: str, context: dict[str, object], recipient: str) -> bool:
+    """Render ``<template>_subject.txt`` and ``_body.txt`` and send them; False on failure."""
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}_body.txt", context)
     try:
         send_mail(subject, body, None, [recipient])
     except (SMTPException, OSError) as exc:
-        logger.warning("comment email failed", extra={"comment": comment.pk, "error": str(exc)})
+        logger.warning("comment email failed", extra={"template": template, "error": str(exc)})
         return False
     return True
-
-
-def notify_editor(comment: Comment) -> bool:
-    """Email the article's editor that a comment awaits moderation."""
-    recipient = editor_email(comment)
-    if not recipient:
-        return False
-    context = {
-        "comment": comment,
-        "site_name": settings.NEWSDESK_SITE_NAME,
-        "article_url": absolute(comment.article.get_absolute_url()),
-        "queue_url": absolute(reverse("comments:moderation") + "?tab=pending"),
-    }
-    return _send("comments/email/held", context, recipient, comment)
 
 
 def notify_parent_author(reply: Comment) -> bool:
@@ -87,4 +74,4 @@ def notify_parent_author(reply: Comment) -> bool:
             reverse("comments:unsubscribe", kwargs={"token": unsubscribe_token(parent)})
         ),
     }
-    return _send("comments/email/reply", context, parent.email, reply)
+    return send_email("comments/email/reply", context, parent.email)

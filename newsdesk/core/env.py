@@ -8,6 +8,7 @@ settings of the same name (``NEWSDESK_SITE_NAME`` and so on).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,6 +34,27 @@ def parse_list(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def parse_optional_bool(raw: str) -> bool | None:
+    """Read a yes/no word, or None when empty (the setting then follows NEWSDESK_SITE_URL)."""
+    return None if not raw.strip() else parse_bool(raw)
+
+
+def parse_optional_int(raw: str) -> int | None:
+    """Read a whole number, or None when empty (the setting then follows NEWSDESK_SITE_URL)."""
+    return None if not raw.strip() else int(raw)
+
+
+def parse_networks(raw: str) -> list[str]:
+    """Split a comma-separated list of addresses or networks, refusing anything else."""
+    entries = parse_list(raw)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise SettingError(f"not an address or network: {entry!r}") from exc
+    return entries
+
+
 def parse_popular_window(raw: str) -> str:
     """Accept one of the Most Popular windows."""
     value = raw.strip().lower()
@@ -46,6 +68,30 @@ def parse_comments_policy(raw: str) -> str:
     value = raw.strip().lower()
     if value not in {"approve_all", "hold_first", "hold_all"}:
         raise SettingError(f"not one of approve_all, hold_first, hold_all: {raw!r}")
+    return value
+
+
+def parse_widths(raw: str) -> list[int]:
+    """Read a comma-separated list of positive pixel widths, smallest first."""
+    widths = sorted({int(part) for part in parse_list(raw)})
+    if not widths or widths[0] < 16:
+        raise SettingError(f"need one or more widths of at least 16 px: {raw!r}")
+    return widths
+
+
+def parse_image_format(raw: str) -> str:
+    """Accept one of the formats images are stored in."""
+    value = raw.strip().lower()
+    if value not in {"webp", "jpeg"}:
+        raise SettingError(f"not one of webp, jpeg: {raw!r}")
+    return value
+
+
+def parse_media_storage(raw: str) -> str:
+    """Accept one of the stores for media files."""
+    value = raw.strip().lower()
+    if value not in {"filesystem", "s3"}:
+        raise SettingError(f"not one of filesystem, s3: {raw!r}")
     return value
 
 
@@ -127,6 +173,44 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Where collectstatic writes files; empty means NEWSDESK_VAR_DIR/static.",
     ),
+    # HTTPS (docs/deployment.md); empty values follow NEWSDESK_SITE_URL's scheme
+    Setting(
+        "NEWSDESK_PROXY_SSL_HEADER",
+        "X-Forwarded-Proto",
+        "Header a trusted proxy sets to `https` for TLS requests (honoured only from "
+        "NEWSDESK_TRUSTED_PROXIES; empty ignores it).",
+    ),
+    Setting(
+        "NEWSDESK_SSL_REDIRECT",
+        "",
+        "Redirect plain HTTP requests to HTTPS; empty means true for an https NEWSDESK_SITE_URL.",
+        parse_optional_bool,
+    ),
+    Setting(
+        "NEWSDESK_SECURE_COOKIES",
+        "",
+        "Mark session and CSRF cookies Secure; empty means true for an https NEWSDESK_SITE_URL.",
+        parse_optional_bool,
+    ),
+    Setting(
+        "NEWSDESK_HSTS_SECONDS",
+        "",
+        "Strict-Transport-Security max-age; empty means 31536000 for an https "
+        "NEWSDESK_SITE_URL, else 0 (no header).",
+        parse_optional_int,
+    ),
+    Setting(
+        "NEWSDESK_HSTS_INCLUDE_SUBDOMAINS",
+        "",
+        "Add includeSubDomains to HSTS; empty means true for an https NEWSDESK_SITE_URL.",
+        parse_optional_bool,
+    ),
+    Setting(
+        "NEWSDESK_HSTS_PRELOAD",
+        "",
+        "Add preload to HSTS; empty means true for an https NEWSDESK_SITE_URL.",
+        parse_optional_bool,
+    ),
     # Gathering
     Setting(
         "NEWSDESK_FETCH_TIMEOUT",
@@ -182,6 +266,80 @@ SETTINGS: tuple[Setting, ...] = (
         "Run due sources inside `newsdesk serve` (turn off when `newsdesk crawl` runs apart).",
         parse_bool,
     ),
+    # Images
+    Setting(
+        "NEWSDESK_IMAGES",
+        "true",
+        "Fetch article images at ingest and show local copies; false drops every image.",
+        parse_bool,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_WIDTHS",
+        "320,640,1024,1600",
+        "Widths in pixels each image is stored in (never wider than the original).",
+        parse_widths,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_FORMAT",
+        "webp",
+        "Format images are stored in: webp or jpeg.",
+        parse_image_format,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_MAX_BYTES",
+        "5000000",
+        "Largest image file kept, in bytes (NEWSDESK_FETCH_MAX_BYTES applies first).",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_MAX_PIXELS",
+        "40000000",
+        "Largest image kept, in pixels (width x height), checked before decoding.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_MIN_SIZE",
+        "48",
+        "Smallest width and height kept, in pixels; smaller ones are tracking pixels or icons.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_IMAGES_PER_ARTICLE",
+        "20",
+        "Most images fetched for one article; the rest are dropped from its body.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_MEDIA_ROOT",
+        "",
+        "Folder of stored images (filesystem storage); empty means NEWSDESK_VAR_DIR/media.",
+    ),
+    Setting(
+        "NEWSDESK_MEDIA_URL",
+        "/media/",
+        "URL of stored images: a site path, or the public URL of the S3 bucket or its CDN.",
+    ),
+    Setting(
+        "NEWSDESK_MEDIA_STORAGE",
+        "filesystem",
+        "Where images are stored: filesystem, or s3 (needs the s3 extra; docs/deployment.md).",
+        parse_media_storage,
+    ),
+    Setting(
+        "NEWSDESK_S3_BUCKET",
+        "",
+        "Bucket of the S3-compatible store (with NEWSDESK_MEDIA_STORAGE=s3).",
+    ),
+    Setting(
+        "NEWSDESK_S3_ENDPOINT_URL",
+        "",
+        "Endpoint of an S3-compatible store (MinIO, R2...); empty means AWS.",
+    ),
+    Setting(
+        "NEWSDESK_S3_REGION",
+        "",
+        "Region of the S3 bucket; empty leaves it to the store.",
+    ),
     # Hit tracker: recording
     Setting(
         "NEWSDESK_HITS_ENABLED",
@@ -222,8 +380,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "NEWSDESK_TRUSTED_PROXIES",
         "",
-        "Comma-separated proxy addresses or networks whose X-Forwarded-For names the client.",
-        parse_list,
+        "Comma-separated addresses or networks of your reverse proxies; their "
+        "X-Forwarded-For names the client and their NEWSDESK_PROXY_SSL_HEADER says HTTPS.",
+        parse_networks,
     ),
     Setting(
         "NEWSDESK_GEOIP_DB",
@@ -285,6 +444,12 @@ SETTINGS: tuple[Setting, ...] = (
         "NEWSDESK_COMMENTS_EDIT_MINUTES",
         "15",
         "Minutes during which a comment's author may edit or delete it.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_COMMENTS_DIGEST_MINUTES",
+        "30",
+        "Editors get at most one email per this many minutes listing comments awaiting them.",
         int,
     ),
     Setting(

@@ -16,7 +16,9 @@ Static files served by whitenoise carry no policy: they are not documents.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
@@ -68,10 +70,26 @@ DISABLED_FEATURES = (
 
 
 def content_security_policy() -> str:
-    """Return the Content-Security-Policy header value."""
+    """Return the Content-Security-Policy header value.
+
+    Article images stored in an S3-compatible bucket are served from its own address
+    (NEWSDESK_MEDIA_URL): that origin, and only it, is added to ``img-src``.
+    """
+    directives = dict(CONTENT_SECURITY_POLICY)
+    media = media_origin()
+    if media:
+        directives["img-src"] = (*directives["img-src"], media)
     return "; ".join(
-        f"{directive} {' '.join(sources)}" for directive, sources in CONTENT_SECURITY_POLICY.items()
+        f"{directive} {' '.join(sources)}" for directive, sources in directives.items()
     )
+
+
+def media_origin() -> str:
+    """Return the origin of an absolute MEDIA_URL (an image bucket or CDN), else ""."""
+    parts = urlsplit(str(getattr(settings, "MEDIA_URL", "") or ""))
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return ""
 
 
 def permissions_policy() -> str:

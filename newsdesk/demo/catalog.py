@@ -143,6 +143,16 @@ SOURCES: tuple[DemoSource, ...] = (
         "RSS 2.0 in Spanish; items link to saved pages of Latin American outlets.",
     ),
     DemoSource(
+        "Picture Desk",
+        "feeds/built/pictures.rss",
+        "culture",
+        "samuel-okafor",
+        "built-feed",
+        "en",
+        "RSS 2.0; items link to pages of public-domain and CC0 photographs shipped with "
+        "scikit-image, so the image pipeline runs on real pictures.",
+    ),
+    DemoSource(
         "TechCrunch",
         "feeds/real/techcrunch.rss",
         "technology",

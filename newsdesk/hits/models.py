@@ -60,17 +60,6 @@ class PageView(models.Model):
         return f"{self.ts:%Y-%m-%d %H:%M} {self.path}"
 
 
-class DailySalt(models.Model):
-    """The random salt of one UTC day; deleted 24 hours after that day ends."""
-
-    day = models.DateField(unique=True)
-    salt = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"salt of {self.day}"
-
-
 class ArticleHourly(models.Model):
     """Human views of one article in one hour (UTC), and the readers who arrived in it.
 

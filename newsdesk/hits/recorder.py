@@ -28,6 +28,7 @@ from django.http import HttpRequest
 from django.urls import ResolverMatch
 from django.utils import timezone
 
+from newsdesk.core.clients import client_ip
 from newsdesk.core.urls import host_name
 from newsdesk.hits.buffer import Hit, HitBuffer, MemoryBuffer, RedisBuffer
 from newsdesk.hits.classify import classify_request
@@ -35,7 +36,8 @@ from newsdesk.hits.geo import country_of
 from newsdesk.hits.models import PageKind
 from newsdesk.hits.rollups import apply_batch, prune_salts
 from newsdesk.hits.useragents import describe_user_agent
-from newsdesk.hits.visitors import client_ip, salt_for, user_agent_of, visitor_id
+from newsdesk.visitors.ids import user_agent_of, visitor_for
+from newsdesk.visitors.salts import salt_for
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +133,7 @@ def _view_hit(request: HttpRequest, page: Page, when: datetime, referrer: str | 
         kind=page.kind,
         path=page.path[:500],
         article_id=page.article_id,
-        visitor=visitor_id(salt_for(when.date()), request.get_host(), ip, user_agent),
+        visitor=visitor_for(request, when),
         referrer_host=referrer_host(referrer, request),
         device=agent.device,
         browser=agent.browser,

@@ -30,7 +30,6 @@ from newsdesk.hits.models import (
     ArticleDaily,
     ArticleHourly,
     ArticleVisitor,
-    DailySalt,
     DailyVisitor,
     Dimension,
     DimensionDaily,
@@ -41,8 +40,8 @@ from newsdesk.hits.models import (
     SiteDaily,
     SiteHourly,
 )
-from newsdesk.hits.visitors import forget_salts
 from newsdesk.stories.models import Article
+from newsdesk.visitors import salts as visitor_salts
 
 logger = logging.getLogger(__name__)
 
@@ -331,10 +330,9 @@ class PruneResult:
 def prune_salts(now: datetime | None = None) -> tuple[int, int]:
     """Delete salts (and seen-sets) 24 hours after their day ended; return (salts, seen rows)."""
     now = now or timezone.now()
-    # The salt of day D is needed until D ends and kept 24 hours more: gone at D+2 00:00 UTC.
-    keep_from = now.date() - timedelta(days=1)
-    salts, _ = DailySalt.objects.filter(day__lt=keep_from).delete()
-    forget_salts(keep_from)
+    # A seen-set is useful exactly as long as the salt its ids were made with.
+    keep_from = visitor_salts.first_kept_day(now)
+    salts = visitor_salts.prune_salts(now)
     day_start = datetime.combine(keep_from, datetime.min.time(), tzinfo=now.tzinfo)
     seen, _ = DailyVisitor.objects.filter(day__lt=keep_from).delete()
     seen_hours, _ = HourlyVisitor.objects.filter(hour__lt=day_start).delete()

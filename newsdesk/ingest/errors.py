@@ -9,7 +9,11 @@
     │   ├── TooManyRedirectsError
     │   └── BlockedError          robots.txt disallows, or a private address
     ├── ParseError                not a feed we can read
-    └── ExtractError              an article page gave no text
+    ├── ExtractError              an article page gave no text
+    └── ImageError                an article image is not kept (ingest/images.py)
+        ├── NotAnImageError       not JPEG/PNG/WebP/GIF, truncated, or undecodable
+        ├── ImageTooLargeError    over the byte or pixel cap (decompression bombs)
+        └── ImageTooSmallError    a tracking pixel, spacer or icon
 
 The pipeline catches ``IngestError`` per source and per entry and stores
 ``str(error)`` on the source; anything else is a bug and is logged as such.
@@ -66,3 +70,19 @@ class ParseError(IngestError):
 
 class ExtractError(IngestError):
     """An article page yielded no main text."""
+
+
+class ImageError(IngestError):
+    """An article image is not kept; the article goes on without it."""
+
+
+class NotAnImageError(ImageError):
+    """The bytes are not a JPEG, PNG, WebP or GIF image that decodes in full."""
+
+
+class ImageTooLargeError(ImageError):
+    """The image is over the byte cap or the pixel cap."""
+
+
+class ImageTooSmallError(ImageError):
+    """The image is too small to be a picture: a tracking pixel, spacer or icon."""

@@ -29,9 +29,13 @@ from newsdesk.ingest.assemble import (
 from newsdesk.ingest.errors import BlockedError, IngestError, RateLimitedError
 from newsdesk.ingest.extract import extract_article
 from newsdesk.ingest.fetcher import Fetcher
+from newsdesk.ingest.image_pipeline import Illustration, illustrate, record_images
+from newsdesk.ingest.images import IMAGE_ACCEPT
 from newsdesk.ingest.parsers import parse_feed
+from newsdesk.ingest.sanitize import sanitize_html
+from newsdesk.ingest.template import SourceTemplate, TemplateState, observe, strip_learned
 from newsdesk.ingest.types import ExtractedPage, FetchResult, ParsedEntry
-from newsdesk.sources.models import FetchStatus, Source
+from newsdesk.sources.models import FetchStatus, Source, SourceBoilerplate
 from newsdesk.stories.models import Article
 
 logger = logging.getLogger(__name__)
@@ -145,7 +149,8 @@ def store_entry(
     existing = known.find(entry)
     if existing is not None and existing.content_hash == entry_fingerprint(entry):
         return "unchanged"
-    page = fetch_page(fetcher, entry) if wants_page(entry) else None
+    template = source_template(source) if wants_page(entry) else None
+    page = fetch_page(fetcher, entry, template) if template is not None else None
     prepared = assemble_article(
         entry,
         page=page,
@@ -154,14 +159,29 @@ def store_entry(
         feed_language=feed_language,
         first_seen=existing.first_seen_at if existing else timezone.now(),
     )
+    prepared, pictures = _illustrate(prepared, fetcher)
     if existing is None:
         created = _create(source, prepared)
         if created is None:
             return "unchanged"
         known.add(created)
+        record_images(created, pictures)
+        learn_template(source, page, prepared.url)
         return "new"
     _update(existing, prepared)
+    record_images(existing, pictures)
+    learn_template(source, page, prepared.url)
     return "updated"
+
+
+def _illustrate(
+    prepared: PreparedArticle, fetcher: Fetcher
+) -> tuple[PreparedArticle, Illustration]:
+    """Images hook (ingest/image_pipeline.py): fetch and store them before the article.
+
+    Done first, so no stored body ever points at another site's images.
+    """
+    return illustrate(prepared, lambda url: fetch(fetcher, url, accept=IMAGE_ACCEPT))
 
 
 @dataclass
@@ -196,11 +216,13 @@ class KnownArticles:
         return found
 
 
-def fetch_page(fetcher: Fetcher, entry: ParsedEntry) -> ExtractedPage | None:
+def fetch_page(
+    fetcher: Fetcher, entry: ParsedEntry, template: SourceTemplate | None = None
+) -> ExtractedPage | None:
     """Fetch and extract the entry's page; on failure keep the feed's own text."""
     try:
         response = fetch(fetcher, entry.url, accept=PAGE_ACCEPT)
-        return extract_article(response.content, url=response.url)
+        return extract_article(response.content, url=response.url, template=template)
     except IngestError as error:
         logger.info("full text unavailable", extra={"url": entry.url, "error": str(error)})
         return None
@@ -345,3 +367,50 @@ def _refresh_in_thread(source: Source, fetcher: Fetcher) -> RefreshResult:
         return _refresh_guarded(source, fetcher)
     finally:
         connection.close()  # Each pool thread opened its own connection.
+
+
+# -- Template learning hook ----------------------------------------------------
+# A source's pages teach which blocks are its template (ingest/template.py): the
+# learned prints go into every extraction of the source's pages, and when a
+# print is learned, the source's stored articles lose that block too.
+
+RECLEAN_LIMIT = 500
+
+
+def source_template(source: Source) -> SourceTemplate:
+    """The boilerplate learned so far from ``source``'s pages, by host."""
+    rows = SourceBoilerplate.objects.filter(source=source).values_list("host", "learned")
+    return SourceTemplate({host: frozenset(learned) for host, learned in rows})
+
+
+def learn_template(source: Source, page: ExtractedPage | None, page_key: str) -> None:
+    """Count the page's blocks; re-clean stored articles when a block becomes boilerplate."""
+    if page is None or not page.template_host or not page.block_prints:
+        return
+    with transaction.atomic():
+        row, _ = SourceBoilerplate.objects.select_for_update().get_or_create(
+            source=source, host=page.template_host
+        )
+        state = TemplateState.from_json(row.state)
+        new = observe(state, page_key, page.block_prints)
+        row.state = state.as_json()
+        row.learned = sorted(state.learned())
+        row.save()
+    if new:
+        reclean_articles(source, new)
+
+
+def reclean_articles(source: Source, prints: frozenset[str]) -> int:
+    """Drop newly learned boilerplate from the source's latest stored articles."""
+    changed = 0
+    for article in Article.objects.filter(source=source).order_by("-pk")[:RECLEAN_LIMIT]:
+        cleaned = strip_learned(article.body_html, article.body_text, prints)
+        if cleaned is None:
+            continue
+        article.body_html = sanitize_html(cleaned[0], base_url=article.url)
+        article.body_text = cleaned[1]
+        article.save(update_fields=["body_html", "body_text"])
+        changed += 1
+    if changed:
+        logger.info("boilerplate re-cleaned", extra={"source": source.pk, "articles": changed})
+    return changed

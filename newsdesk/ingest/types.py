@@ -79,3 +79,8 @@ class ExtractedPage:
     language: str = ""
     canonical_url: str = ""
     description: str = ""
+    updated: datetime | None = None
+    # For per-source template learning (template.py): the host the page's
+    # template belongs to, and the prints of its text blocks.
+    template_host: str = ""
+    block_prints: tuple[str, ...] = ()

@@ -41,6 +41,8 @@ DEFAULT_JOBS: tuple[tuple[str, float], ...] = (
     ("newsdesk.jobs.scheduler.crawl_due_sources", 30.0),
     # Raw views past their retention and day salts past 24 hours are deleted.
     ("newsdesk.hits.rollups.prune_hits", 3600.0),
+    # Editors' digest of held comments; each editor gets one per NEWSDESK_COMMENTS_DIGEST_MINUTES.
+    ("newsdesk.comments.digest.send_held_digests", 60.0),
 )
 
 

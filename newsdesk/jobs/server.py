@@ -36,8 +36,14 @@ def serve(
     scheduler: bool,
     on_ready: Callable[[], None] | None = None,
     access_log: bool = True,
+    forwarded_allow_ips: str = "",
 ) -> None:
-    """Serve until stopped; the scheduler thread lives in the gunicorn master."""
+    """Serve until stopped; the scheduler thread lives in the gunicorn master.
+
+    ``forwarded_allow_ips`` lists the proxies gunicorn believes about the
+    scheme (X-Forwarded-Proto); `newsdesk serve` passes NEWSDESK_TRUSTED_PROXIES,
+    the same list Django's checks and the client-address function use.
+    """
     running: list[Scheduler] = []
 
     def when_ready(_server: object) -> None:
@@ -60,6 +66,7 @@ def serve(
             "worker_class": "gthread",
             "accesslog": "-" if access_log else None,
             "graceful_timeout": 10,
+            "forwarded_allow_ips": forwarded_allow_ips,
             "when_ready": when_ready,
             "on_exit": on_exit,
         }

@@ -48,3 +48,11 @@ def prune_hits_task() -> int:
     from newsdesk.hits.rollups import prune_hits
 
     return prune_hits().views
+
+
+@shared_task(name="newsdesk.jobs.tasks.send_comment_digests")
+def send_comment_digests_task() -> int:
+    """Email due editors their digest of held comments; return how many emails were sent."""
+    from newsdesk.comments.digest import send_held_digests
+
+    return send_held_digests()

@@ -42,7 +42,7 @@ def choose_lead(featured: Article | None, recent: list[Article]) -> Article | No
     """Pick the lead: the featured article, else the newest with an image, else the newest."""
     if featured is not None:
         return featured
-    with_image = next((article for article in recent if article.image_url), None)
+    with_image = next((article for article in recent if article.image_id), None)
     return with_image or (recent[0] if recent else None)
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from newsdesk.core.dates import was_updated
 from newsdesk.core.languages import language_name
 from newsdesk.core.text import is_foreign_language
+from newsdesk.ingest.images import rewrite_images
 from newsdesk.site import queries
 from newsdesk.site.context_processors import nav_categories
 from newsdesk.site.links import absolute_url
@@ -87,6 +88,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return redirect(canonical, permanent=True)
     context: dict[str, Any] = {
         "article": item,
+        "body_html": shown_body(item),
         "related": queries.related_articles(item),
         "show_updated": was_updated(item.published_at, item.updated_at),
         "foreign_language": is_foreign_language(item.language, settings.NEWSDESK_LANGUAGE),
@@ -95,6 +97,18 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "page_kind": "article",
     }
     return render(request, "site/article.html", context)
+
+
+def shown_body(article: Article) -> str:
+    """Return the stored body, without images for an article whose images were never fetched.
+
+    Articles stored before images were fetched at ingest still name other sites'
+    images; never let a reader's browser request them (``newsdesk images refresh``
+    fetches them and rewrites the stored body).
+    """
+    if article.images_checked_at is None and "<img" in article.body_html:
+        return rewrite_images(article.body_html, {})
+    return article.body_html
 
 
 @require_safe

@@ -100,3 +100,29 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SourceBoilerplate(models.Model):
+    """Blocks one source's pages repeat, learned per host (see ingest/template.py).
+
+    ``state`` holds how many pages carried each block print and which pages were
+    counted; ``learned`` the prints seen on enough pages to be boilerplate, which
+    extraction drops from new pages and the pipeline from stored articles.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="boilerplate")
+    host = models.CharField(max_length=255)
+    state = models.JSONField(default=dict, blank=True)
+    learned = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "host"], name="unique_source_boilerplate_host"
+            )
+        ]
+        verbose_name_plural = "source boilerplate"
+
+    def __str__(self) -> str:
+        return f"{self.source} @ {self.host}: {len(self.learned)} blocks"

@@ -32,10 +32,12 @@ class ArticleAdmin(NamedStateAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["source"]
     actions = ["hide", "publish", "feature", "unfeature"]
-    readonly_fields = ["guid", "content_hash", "first_seen_at"]
+    readonly_fields = ["guid", "content_hash", "first_seen_at", "image", "images_checked_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "source", "url", "status", "featured"]}),
-        ("Content", {"fields": ["summary", "body_html", "body_text", "author", "image_url"]}),
+        ("Content", {"fields": ["summary", "body_html", "body_text", "author"]}),
+        # Images are fetched and stored at ingest (`newsdesk images refresh` fetches again).
+        ("Picture", {"fields": ["image_url", "image", "image_alt", "images_checked_at"]}),
         (
             "Dates and identity",
             {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
+from newsdesk.core.media import Picture, picture_for
 from newsdesk.sources.models import Source
 
 
@@ -18,7 +19,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.filter(status=ArticleStatus.PUBLISHED, source__active=True)
 
     def for_listing(self) -> ArticleQuerySet:
-        return self.published().select_related("source", "source__category", "source__editor")
+        return self.published().select_related(
+            "source", "source__category", "source__editor", "image"
+        )
 
 
 class Article(models.Model):
@@ -45,6 +48,15 @@ class Article(models.Model):
     )
     featured = models.BooleanField(default=False)
     content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # The lead picture, stored locally (ingest/image_pipeline.py); image_url stays
+    # the source's address, kept for provenance and never shown to readers.
+    image = models.ForeignKey(
+        "Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    image_alt = models.CharField(max_length=500, blank=True)
+    images_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its images were last fetched; empty: pending."
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -62,3 +74,51 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("site:article", kwargs={"pk": self.pk, "slug": self.slug or "article"})
+
+
+class Image(models.Model):
+    """A picture fetched at ingest, stored once per content in a few widths (core/media.py)."""
+
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the fetched bytes.")
+    width = models.PositiveIntegerField(help_text="Pixels, upright.")
+    height = models.PositiveIntegerField()
+    widths = models.JSONField(default=list, help_text="Stored widths, smallest first.")
+    extension = models.CharField(max_length=8)
+    source_format = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]} ({self.width}x{self.height})"
+
+    def picture(self, slot: str) -> Picture:
+        """Describe the stored widths for an <img> in a layout slot (core.media.SIZES)."""
+        return picture_for(
+            self.digest, self.width, self.height, list(self.widths), self.extension, slot
+        )
+
+
+class ImageRole(models.TextChoices):
+    LEAD = "lead", "Lead"
+    BODY = "body", "In the body"
+
+
+class ArticleImage(models.Model):
+    """Which stored picture an article shows, where, from which address, with which alt."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="uses")
+    role = models.CharField(max_length=8, choices=ImageRole.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    source_url = models.URLField(max_length=2000, db_index=True)
+    alt = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["article", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "role", "position"], name="article_image_unique_slot"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.position} of article {self.article_id}"

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.test import RequestFactory
 from django.utils import timezone
 
-from newsdesk.comments.forms import form_stamp
 from newsdesk.comments.guard import Submission
+from newsdesk.comments.stamps import issue_stamp
 from newsdesk.stories.models import Article
+from newsdesk.visitors import salts
 from tests.site.factories import make_article, make_editor, make_source
 
 
@@ -29,12 +31,16 @@ def _comment_settings(settings: Any) -> Iterator[None]:
     settings.NEWSDESK_COMMENTS_EDIT_MINUTES = 15
     settings.NEWSDESK_AKISMET_KEY = ""
     settings.NEWSDESK_AKISMET_URL = ""
+    settings.NEWSDESK_COMMENTS_DIGEST_MINUTES = 30
+    settings.NEWSDESK_TRUSTED_PROXIES = []
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Fast hashing: these tests create users, not test password storage.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    salts.forget_salts(date.max)  # salts cached from rolled-back databases
     yield
     cache.clear()
+    salts.forget_salts(date.max)
 
 
 @pytest.fixture
@@ -55,9 +61,12 @@ def staff(db: None) -> User:
     )
 
 
-def old_stamp(seconds: float = 60) -> str:
-    """A form stamp signed ``seconds`` ago, past the minimum time."""
-    return form_stamp(time.time() - seconds)
+def stamp_for(
+    article: Article, seconds_ago: float = 60, address: str = "127.0.0.1", **headers: str
+) -> str:
+    """A stamp issued ``seconds_ago`` to the reader at ``address`` (Django's test client host)."""
+    request = RequestFactory().get("/", REMOTE_ADDR=address, headers=headers)
+    return issue_stamp(request, article.pk, timezone.now() - timedelta(seconds=seconds_ago))
 
 
 def submission(article: Article, **overrides: Any) -> Submission:
@@ -71,18 +80,19 @@ def submission(article: Article, **overrides: Any) -> Submission:
         "now": now,
         "visitor_hash": "v" * 32,
         "rendered_at": now.timestamp() - 60,
+        "stamp_nonce": uuid4().hex,
     }
     fields.update(overrides)
     return Submission(**fields)
 
 
-def form_data(**overrides: Any) -> dict[str, Any]:
+def form_data(article: Article, address: str = "127.0.0.1", **overrides: Any) -> dict[str, Any]:
     """POST data of a comment form filled in by a person who took their time."""
     data: dict[str, Any] = {
         "name": "Reader One",
         "email": "reader@example.org",
         "body": "A thoughtful remark about the bridge.",
-        "stamp": old_stamp(),
+        "stamp": stamp_for(article, address=address),
         "website": "",
         "parent": "",
     }

@@ -11,6 +11,7 @@ import pytest
 
 from newsdesk.comments.guard import (
     Action,
+    check_added_links,
     check_akismet,
     check_banned_words,
     check_duplicate,
@@ -19,11 +20,12 @@ from newsdesk.comments.guard import (
     check_links,
     check_policy,
     check_rate_limit,
+    check_stamp,
     check_timing,
     judge,
 )
+from newsdesk.comments.markdown import count_links
 from newsdesk.comments.models import Comment, Status
-from newsdesk.comments.visitor import visitor_hash
 from newsdesk.stories.models import Article
 from tests.comments.conftest import submission
 from tests.site.factories import make_article
@@ -50,9 +52,12 @@ def store(article: Article, **fields: Any) -> Comment:
     ("overrides", "settings_values", "action", "guard", "reason_part"),
     [
         ({"honeypot": "http://spam.example"}, {}, Action.REJECT, "honeypot", "hidden field"),
-        ({"rendered_at": None}, {}, Action.REJECT, "timing", "missing or forged"),
+        ({"stamp_nonce": ""}, {}, Action.REJECT, "stamp", "stamp missing"),
+        ({"stamp_problem": "forged"}, {}, Action.REJECT, "stamp", "stamp forged"),
+        ({"stamp_problem": "other reader"}, {}, Action.REJECT, "stamp", "stamp other reader"),
+        ({"stamp_problem": "expired"}, {}, Action.REJECT, "stamp", "stamp expired"),
+        ({"rendered_at": None}, {}, Action.REJECT, "timing", "no time the form was shown"),
         ("too_fast", {}, Action.REJECT, "timing", "minimum 3s"),
-        ("too_old", {}, Action.REJECT, "timing", "too old"),
         (
             {"body": "Read [a](https://a.example) and [b](https://b.example)"},
             {},
@@ -100,8 +105,6 @@ def test_guard_table(
     sub = submission(article)
     if overrides == "too_fast":
         sub = submission(article, rendered_at=sub.now.timestamp() - 1)
-    elif overrides == "too_old":
-        sub = submission(article, rendered_at=sub.now.timestamp() - 3 * 86400)
     else:
         sub = submission(article, **overrides)
     judgement = judge(sub)
@@ -112,21 +115,37 @@ def test_guard_table(
 
 
 @pytest.mark.django_db
-def test_clean_submission_from_returning_author_is_accepted(article: Article) -> None:
-    """Under hold_first, an author with an approved comment (same email) is accepted."""
-    store(make_article(), email="Reader@Example.org")
-    judgement = judge(submission(article))
-    assert judgement.verdict.action == Action.ACCEPT
-    assert judgement.reason == ""
+def test_returning_author_is_known_by_their_cookie_not_their_email(article: Article) -> None:
+    """Under hold_first only the commenter cookie of an approved comment makes a returning author.
+
+    Anyone can type a known commenter's email address; nobody else holds their cookie.
+    """
+    store(make_article(), email="reader@example.org", author_key="k" * 64)
+    trusted = judge(submission(article, author_key="k" * 64))
+    assert trusted.verdict.action == Action.ACCEPT and trusted.reason == ""
+    impostor = submission(article, email="Reader@Example.org", author_key="")
+    assert check_policy(impostor).action == Action.HOLD
+    stranger = submission(article, email="reader@example.org", author_key="s" * 64)
+    assert check_policy(stranger).action == Action.HOLD
 
 
 @pytest.mark.django_db
-def test_returning_author_without_email_is_matched_by_name_and_visitor(article: Article) -> None:
-    """Without an email, the same name from the same visitor counts as returning."""
-    store(make_article(), email="")
-    assert check_policy(submission(article, email="")).action == Action.ACCEPT
-    other = submission(article, email="", visitor_hash="w" * 32)
-    assert check_policy(other).action == Action.HOLD
+def test_a_held_or_spam_comment_earns_no_trust(article: Article) -> None:
+    """Only an approved comment makes its cookie trusted; held or spam ones do not."""
+    store(make_article(), author_key="k" * 64, status=Status.PENDING)
+    store(make_article(), author_key="k" * 64, status=Status.SPAM, body_hash="y")
+    assert check_policy(submission(article, author_key="k" * 64)).action == Action.HOLD
+
+
+@pytest.mark.django_db
+def test_a_stamp_posts_once(article: Article) -> None:
+    """A stamp whose nonce a stored comment carries is refused the second time."""
+    sub = submission(article)
+    assert check_stamp(sub).action == Action.ACCEPT
+    store(article, stamp=sub.stamp_nonce)
+    again = check_stamp(sub)
+    assert (again.action, again.reason) == (Action.REJECT, "form stamp already used")
+    assert "already used" in again.public
 
 
 @pytest.mark.django_db
@@ -148,8 +167,8 @@ def test_policy_modes(
     """Approve all / hold first-time / hold all; an unknown policy holds everything."""
     settings.NEWSDESK_COMMENTS_POLICY = policy
     if returning:
-        store(make_article())
-    assert check_policy(submission(article)).action == action
+        store(make_article(), author_key="k" * 64)
+    assert check_policy(submission(article, author_key="k" * 64)).action == action
 
 
 @pytest.mark.django_db
@@ -230,6 +249,23 @@ def article_stub() -> Article:
     return Article(pk=1, title="Stub")
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "hold"),
+    [
+        ("no link here", "now see https://ad.example", True),
+        ("see https://a.example", "see https://a.example, better words", False),
+        ("see https://a.example", "see https://b.example instead", False),
+        ("plain", "still plain", False),
+    ],
+)
+def test_an_edit_that_adds_a_link_is_held(
+    article_stub: Article, before: str, after: str, hold: bool
+) -> None:
+    """An edit with more links than the text had is held; keeping or swapping one is not."""
+    sub = submission(article_stub, body=after, links_before=count_links(before))
+    assert (check_added_links(sub).action == Action.HOLD) is hold
+
+
 def test_one_link_is_fine(article_stub: Article) -> None:
     """A single link passes the link guard."""
     assert check_links(submission(article_stub, body="[x](https://a.example)")).action == "accept"
@@ -256,16 +292,6 @@ def test_judge_keeps_every_hold_reason(settings: Any, article_stub: Article) -> 
     assert judgement.verdict.action == Action.HOLD
     assert judgement.reason.startswith("links: 2 links")
     assert "hold_words: contains held word 'bridge'" in judgement.reason
-
-
-def test_visitor_hash_is_salted_and_rotates() -> None:
-    """The visitor key hides the IP, is stable within a day and changes the next day."""
-    sub_now = submission(Article(pk=1)).now
-    first = visitor_hash("203.0.113.9", "Firefox", sub_now)
-    assert first == visitor_hash("203.0.113.9", "Firefox", sub_now)
-    assert "203.0.113.9" not in first
-    assert first != visitor_hash("203.0.113.9", "Chrome", sub_now)
-    assert first != visitor_hash("203.0.113.9", "Firefox", sub_now + timedelta(days=1))
 
 
 def test_akismet_is_off_without_a_key(article_stub: Article) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from django.contrib.auth.models import User
@@ -23,7 +24,7 @@ def add(article: Article, status: str = Status.APPROVED, **fields: Any) -> Comme
         "name": "Stored Reader",
         "body": "Stored comment",
         "body_html": "<p>Stored comment</p>",
-        "body_hash": "h",
+        "body_hash": uuid4().hex,
         "status": status,
         "visitor_hash": "v" * 32,
     }

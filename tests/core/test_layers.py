@@ -14,7 +14,8 @@ PACKAGE = ROOT / "newsdesk"
 # the behaviour of an app sits on its own, higher floor.
 FLOORS: list[tuple[str, ...]] = [
     ("newsdesk.core",),
-    ("newsdesk.sources.models", "newsdesk.stories.models"),
+    # visitors: daily salts and the one visitor-id service, for hits and comments alike.
+    ("newsdesk.sources.models", "newsdesk.stories.models", "newsdesk.visitors"),
     ("newsdesk.ingest",),
     ("newsdesk.sources", "newsdesk.stories"),
     ("newsdesk.hits", "newsdesk.comments"),
@@ -23,6 +24,8 @@ FLOORS: list[tuple[str, ...]] = [
 ]
 # Side by side on one floor, never importing each other.
 APART = [("newsdesk.hits", "newsdesk.comments")]
+# Ground-floor services that stand on core alone.
+CORE_ONLY = ("newsdesk.visitors",)
 
 
 def floor_of(module: str) -> tuple[int, str]:
@@ -80,3 +83,15 @@ def test_imports_point_down(path: Path) -> None:
         for left, right in APART:
             pair = {prefix.split(".models")[0], target_prefix.split(".models")[0]}
             assert pair != {left, right}, f"{here} imports {target}; they stay apart"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in SOURCES if module_name(p).startswith(CORE_ONLY)],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_visitor_service_stands_on_core_alone(path: Path) -> None:
+    """The visitor-id service imports only core and itself, so any app may use it."""
+    here = module_name(path)
+    for target in imported_modules(path):
+        assert target.startswith(("newsdesk.core", *CORE_ONLY)), f"{here} imports {target}"

@@ -48,6 +48,16 @@ def test_policy_forbids_inline_code_and_foreign_origins() -> None:
     assert "unsafe" not in content_security_policy()
 
 
+def test_an_image_bucket_origin_is_the_only_addition(settings) -> None:
+    """With images on an S3 bucket's own address, img-src names that origin and no other."""
+    settings.MEDIA_URL = "https://media.example.org/newsdesk/"
+    csp = directives(content_security_policy())
+    assert csp["img-src"] == ["'self'", "https://media.example.org"]
+    assert csp["default-src"] == ["'self'"]
+    settings.MEDIA_URL = "/media/"
+    assert directives(content_security_policy())["img-src"] == ["'self'"]
+
+
 def test_permissions_policy_switches_off_sensors_and_ad_topics() -> None:
     """Camera, microphone, geolocation and the Topics API are off for every frame."""
     policy = permissions_policy()

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from newsdesk.hits import recorder, visitors
+from newsdesk.hits import recorder
+from newsdesk.visitors import salts
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +16,7 @@ def _fresh_hit_buffer() -> Iterator[None]:
     """Drop hits queued by earlier tests and salts cached from rolled-back databases."""
     recorder.use_buffer(None)
     recorder.get_buffer().clear()
-    visitors.forget_salts(date.max)
+    salts.forget_salts(date.max)
     yield
     recorder.use_buffer(None)  # a memory buffer goes with it; Redis tests clean their prefix
-    visitors.forget_salts(date.max)
+    salts.forget_salts(date.max)

@@ -12,10 +12,11 @@ from django.test import Client
 from pytest_django.live_server_helper import LiveServer
 
 from newsdesk.hits import recorder
-from newsdesk.hits.models import DailySalt, FilteredDaily, PageView, SiteCounter, SiteDaily
+from newsdesk.hits.models import FilteredDaily, PageView, SiteCounter, SiteDaily
 from newsdesk.hits.recorder import flush_now
 from newsdesk.hits.rollups import prune_salts
 from newsdesk.stories.models import Article
+from newsdesk.visitors.models import DailySalt
 from tests.hits import agents
 from tests.hits.recording import make_article
 

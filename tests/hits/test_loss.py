@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +17,7 @@ import httpx
 import pytest
 
 from tests.hits import agents
+from tests.processes import clean_environ, free_port, manage
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 300
@@ -51,15 +50,8 @@ class Outcome:
     status: int | None  # None: no answer (refused or cut off)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _environ(var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DJANGO_"))}
-    env.update(
+    return clean_environ(
         DJANGO_SETTINGS_MODULE="config.settings",
         NEWSDESK_VAR_DIR=str(var_dir),
         NEWSDESK_DEBUG="false",
@@ -68,20 +60,10 @@ def _environ(var_dir: Path) -> dict[str, str]:
         NEWSDESK_SCHEDULER="false",
         NEWSDESK_HITS_FLUSH_SECONDS="1",
     )
-    return env
 
 
 def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return done.stdout
+    return manage(env, *args).stdout
 
 
 def _server_command(kind: str, port: int) -> list[str]:
@@ -175,7 +157,7 @@ def test_sigterm_mid_burst_loses_no_served_view(
 ) -> None:
     """Stored views equal the human page views answered 200, though the server stops mid-way."""
     env, articles = site
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         _server_command(kind, port),

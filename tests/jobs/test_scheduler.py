@@ -45,12 +45,13 @@ def test_thread_starts_and_stops() -> None:
     assert CALLS == ["good"]
 
 
-def test_default_jobs_crawl_and_prune() -> None:
-    """By default the scheduler crawls due sources and prunes expired hit data."""
+def test_default_jobs_crawl_prune_and_send_digests() -> None:
+    """By default the scheduler crawls, prunes expired hit data and sends comment digests."""
     paths = {path for path, _ in DEFAULT_JOBS}
     assert paths == {
         "newsdesk.jobs.scheduler.crawl_due_sources",
         "newsdesk.hits.rollups.prune_hits",
+        "newsdesk.comments.digest.send_held_digests",
     }
     for path in paths:
         assert callable(scheduler_module.import_string(path))

@@ -7,6 +7,7 @@ override any field. Foreign keys left out are created on the fly (pass
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from newsdesk.sources.models import Category, Editor, Source
-from newsdesk.stories.models import Article
+from newsdesk.stories.models import Article, Image
 
 _counter = itertools.count(1)
 _UNSET: Any = object()
@@ -78,3 +79,18 @@ def make_article(*, source: Source | None = None, **overrides: Any) -> Article:
     }
     fields.update(overrides)
     return Article.objects.create(**fields)
+
+
+def make_image(**overrides: Any) -> Image:
+    """Save a stored-image row (its files are not written; pages only name them)."""
+    number = _next()
+    fields: dict[str, Any] = {
+        "digest": hashlib.sha256(f"image {number}".encode()).hexdigest(),
+        "width": 1200,
+        "height": 800,
+        "widths": [320, 640, 1024, 1200],
+        "extension": "webp",
+        "source_format": "JPEG",
+    }
+    fields.update(overrides)
+    return Image.objects.create(**fields)

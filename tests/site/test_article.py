@@ -10,7 +10,13 @@ import pytest
 from django.test import Client
 
 from newsdesk.stories.models import Article, ArticleStatus
-from tests.site.factories import make_article, make_category, make_editor, make_source
+from tests.site.factories import (
+    make_article,
+    make_category,
+    make_editor,
+    make_image,
+    make_source,
+)
 from tests.site.test_pages import OTHER_APPS_QUERY_ALLOWANCE, count_queries
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +37,8 @@ def article() -> Article:
         author="Pat Reporter",
         url="https://morningpost.example.org/2024/06/housing",
         image_url="https://img.example.org/housing.jpg",
+        image=make_image(width=1600, height=900, widths=[320, 640, 1024, 1600]),
+        image_alt="Terraced houses in the rain",
         published_at=datetime(2024, 6, 22, 20, 49, 2, tzinfo=UTC),
         first_seen_at=datetime(2024, 6, 22, 20, 55, 0, tzinfo=UTC),
         body_html="<p>The plan <em>doubles</em> funding.</p>",
@@ -75,8 +83,39 @@ def test_author_image_and_body(client: Client, article: Article) -> None:
     """The byline, lead image and sanitized body are shown."""
     html = get_html(client, article)
     assert 'By <span class="author">Pat Reporter</span>' in html
-    assert 'src="https://img.example.org/housing.jpg"' in html
     assert "<p>The plan <em>doubles</em> funding.</p>" in html
+    figure = html.split('<figure class="article-image">')[1].split("</figure>")[0]
+    short = article.image.digest[:32]  # type: ignore[union-attr]
+    assert f'src="/media/images/{short[:2]}/{short}-640.webp"' in figure
+    assert f"/media/images/{short[:2]}/{short}-1600.webp 1600w" in figure
+    assert 'width="1600" height="900"' in figure
+    assert 'alt="Terraced houses in the rain"' in figure
+    assert "sizes=" in figure and 'decoding="async"' in figure
+
+
+def test_source_image_address_never_reaches_the_page(client: Client, article: Article) -> None:
+    """The source's own image URL is kept for provenance but never shown to a reader."""
+    assert "img.example.org" not in get_html(client, article)
+
+
+def test_lead_picture_already_in_the_body_is_not_shown_twice(
+    client: Client, article: Article
+) -> None:
+    """When the body shows the lead picture, the page has no second copy above it."""
+    short = article.image.digest[:32]  # type: ignore[union-attr]
+    article.body_html = f'<p><img src="/media/images/{short[:2]}/{short}-640.webp" alt=""></p>'
+    article.save()
+    assert '<figure class="article-image">' not in get_html(client, article)
+
+
+def test_article_without_picture_has_no_figure(client: Client, article: Article) -> None:
+    """No stored picture: no figure, no empty box, no image element at all."""
+    article.image = None
+    article.save()
+    html = get_html(client, article)
+    assert '<figure class="article-image">' not in html
+    assert "<img" not in html
+    assert "og:image" not in html
 
 
 def test_source_box_links_to_original(client: Client, article: Article) -> None:
@@ -140,13 +179,16 @@ def test_meta_tags_and_json_ld(client: Client, article: Article) -> None:
     canonical = f"http://127.0.0.1:8000{article.get_absolute_url()}"
     assert f'<link rel="canonical" href="{canonical}">' in html
     assert '<meta property="og:type" content="article">' in html
-    assert '<meta property="og:image" content="https://img.example.org/housing.jpg">' in html
+    short = article.image.digest[:32]  # type: ignore[union-attr]
+    local = f"http://127.0.0.1:8000/media/images/{short[:2]}/{short}-1024.webp"
+    assert f'<meta property="og:image" content="{local}">' in html
     raw = html.split('<script type="application/ld+json">')[1].split("</script>")[0]
     data = json.loads(raw)
     assert data["@type"] == "NewsArticle"
     assert data["url"] == canonical
     assert data["datePublished"] == "2024-06-22T20:49:02+00:00"
     assert data["author"] == {"@type": "Person", "name": "Pat Reporter"}
+    assert data["image"] == [local]
 
 
 def test_wrong_slug_redirects_to_canonical(client: Client, article: Article) -> None:

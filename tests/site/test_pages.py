@@ -11,7 +11,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from newsdesk.stories.models import ArticleStatus
-from tests.site.factories import make_article, make_category, make_editor, make_source
+from tests.site.factories import (
+    make_article,
+    make_category,
+    make_editor,
+    make_image,
+    make_source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +59,9 @@ def test_home_lead_is_featured_article(client: Client) -> None:
 
 
 def test_home_lead_falls_back_to_newest_with_image(client: Client) -> None:
-    """Without a featured article the newest article with an image leads."""
-    make_article(title="Newest, no image")
-    make_article(title="Older with image", image_url="https://img.example.org/1.jpg")
+    """Without a featured article the newest article with a stored picture leads."""
+    make_article(title="Newest, no image", image_url="https://img.example.org/failed.jpg")
+    make_article(title="Older with image", image=make_image())
     page = client.get("/").context["page"]
     assert page.lead.title == "Older with image"
     assert [a.title for a in page.latest] == ["Newest, no image"]
@@ -90,11 +96,24 @@ def test_home_shows_thumbnail_source_and_summary(client: Client) -> None:
     """Latest items show their image, source name, time and summary."""
     source = make_source(name="Daily Planet")
     make_article(source=source, title="Lead", featured=True)
+    image = make_image(width=800, height=600, widths=[320, 640, 800])
     make_article(
-        source=source, image_url="https://img.example.org/thumb.jpg", summary="A crisp teaser."
+        source=source,
+        image_url="https://img.example.org/thumb.jpg",
+        image=image,
+        summary="A crisp teaser.",
     )
+    make_article(source=source, title="No picture", image_url="https://img.example.org/gone.jpg")
     html = client.get("/").content.decode()
-    assert 'src="https://img.example.org/thumb.jpg"' in html
+    short = image.digest[:32]
+    thumb = html.split('class="story-thumb"')[1].split("</a>")[0]
+    assert f'src="/media/images/{short[:2]}/{short}-640.webp"' in thumb
+    assert f"/media/images/{short[:2]}/{short}-320.webp 320w" in thumb
+    assert 'sizes="(min-width: 600px) 11rem, 7.5rem"' in thumb
+    assert 'width="800" height="600"' in thumb and 'loading="lazy"' in thumb
+    cards = [card for card in html.split("<article ")[1:] if "No picture" in card]
+    assert cards and all("<img" not in card and "has-image" not in card for card in cards)
+    assert "img.example.org" not in html
     assert "Daily Planet" in html
     assert "A crisp teaser." in html
     assert "<time datetime=" in html
@@ -179,11 +198,25 @@ def test_editor_page_with_monogram_bio_and_articles(client: Client) -> None:
 
 
 def test_editor_page_with_photo(client: Client) -> None:
-    """An editor with a photo shows it instead of the monogram."""
-    make_editor(display_name="Sam Photo", photo="https://img.example.org/sam.jpg")
+    """An editor with a photo on this site shows it instead of the monogram."""
+    make_editor(display_name="Sam Photo", photo="http://127.0.0.1:8000/media/editors/sam.jpg")
+    make_editor(display_name="Kim Path", photo="/media/editors/kim.jpg")
     html = client.get("/editor/sam-photo/").content.decode()
-    assert 'src="https://img.example.org/sam.jpg"' in html
+    assert 'src="http://127.0.0.1:8000/media/editors/sam.jpg"' in html
     assert "monogram" not in html
+    assert 'src="/media/editors/kim.jpg"' in client.get("/editor/kim-path/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "photo",
+    ["https://img.example.org/sam.jpg", "//img.example.org/sam.jpg", "/\\img.example.org/x.jpg"],
+)
+def test_editor_photo_on_another_site_is_not_shown(client: Client, photo: str) -> None:
+    """A photo on another host would make readers' browsers ask it: the monogram stands in."""
+    make_editor(display_name="Remote Photo", photo=photo)
+    html = client.get("/editor/remote-photo/").content.decode()
+    assert "img.example.org" not in html
+    assert "monogram" in html
 
 
 def test_search_matches_title_summary_and_body(client: Client) -> None:

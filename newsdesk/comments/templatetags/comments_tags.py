@@ -91,6 +91,7 @@ def comment_section(context: template.Context, article: Article) -> dict[str, An
         "form": form,
         "reply_parent": parent,
         "replies_allowed": max_depth > 1,
+        "edit_minutes": int(settings.NEWSDESK_COMMENTS_EDIT_MINUTES),
     }
 
 

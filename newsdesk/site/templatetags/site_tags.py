@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from newsdesk.core.languages import language_name
 from newsdesk.core.text import truncate_words_near
 from newsdesk.site.links import absolute_url
+from newsdesk.site.templatetags.image_tags import article_image_url
 from newsdesk.stories.models import Article
 
 register = template.Library()
@@ -87,8 +88,8 @@ def article_json_ld(article: Article, canonical_url: str) -> SafeString:
         data["description"] = article.summary
     if article.author:
         data["author"] = {"@type": "Person", "name": article.author}
-    if http_url(article.image_url):
-        data["image"] = [article.image_url]
+    if image := article_image_url(article):
+        data["image"] = [image]
     if article.language:
         data["inLanguage"] = article.language
     if article.source.category is not None:

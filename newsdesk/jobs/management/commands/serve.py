@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from newsdesk.core.https import forwarded_allow_ips
 from newsdesk.jobs.server import serve
 
 
@@ -31,4 +32,5 @@ class Command(BaseCommand):
             workers=options["workers"],
             threads=options["threads"],
             scheduler=settings.NEWSDESK_SCHEDULER and not options["no_scheduler"],
+            forwarded_allow_ips=forwarded_allow_ips(settings.NEWSDESK_TRUSTED_PROXIES),
         )

@@ -76,7 +76,7 @@ def _store(hourly, daily, day, per_hour):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hits', '0003_articledaily'),
+        ('hits', '0004_salts_moved_to_visitors'),
         ('stories', '0001_initial'),
     ]
 

@@ -1,0 +1,150 @@
+"""Per-source template learning: repeated blocks become boilerplate, articles get re-cleaned."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from newsdesk.demo.server import CorpusServer
+from newsdesk.ingest.extract import extract_article
+from newsdesk.ingest.pipeline import crawl
+from newsdesk.ingest.template import (
+    MIN_PAGES,
+    SourceTemplate,
+    TemplateState,
+    block_print,
+    observe,
+    strip_learned,
+)
+from newsdesk.sources.models import Source, SourceBoilerplate
+from newsdesk.stories.models import Article
+
+DISCLAIMER = (
+    "The views expressed in this column are the author's own and do not necessarily reflect"
+    " those of the Riverside Gazette."
+)
+BACKGROUND = (
+    "The tram network, opened in 1978, carries about 90,000 passengers on an ordinary weekday"
+    " and has not been extended since the airport branch was finished."
+)
+STORIES = [
+    [
+        "The city council voted on Tuesday to extend the tram line by four kilometres, a plan"
+        " debated for nearly a decade and opposed by shop owners along the route.",
+        "Construction is due to start next spring and will close the main avenue for eighteen"
+        " months, the transport department said after the vote.",
+    ],
+    [
+        "Bus drivers will strike for two days next week after talks on pay broke down late on"
+        " Friday, the union representing about a thousand drivers said.",
+        "The transport authority said it would run a reduced timetable on the busiest routes"
+        " and advised commuters to travel outside the morning peak.",
+    ],
+    [
+        "A new cycle bridge over the river opened on Saturday, linking the eastern districts to"
+        " the old town and cutting a twenty-minute detour to five minutes.",
+        "The bridge cost less than planned, the engineers said, because its steel deck was"
+        " assembled on the bank and floated into place in a single night.",
+    ],
+]
+
+
+def story_page(index: int) -> bytes:
+    """An article of the same site: its own paragraphs, shared background and disclaimer."""
+    first, second = STORIES[index]
+    body = f"<p>{first}</p><p>{BACKGROUND}</p><p>{second}</p><p>{DISCLAIMER}</p>"
+    return (
+        "<html lang='en'><head><title>Story</title>"
+        f"<link rel='canonical' href='https://gazette.example/news/{index}'></head><body>"
+        f"<article><h1>Story {index}</h1>{body}</article></body></html>"
+    ).encode()
+
+
+def test_a_block_on_two_pages_becomes_boilerplate() -> None:
+    """A print counts once per page; on MIN_PAGES different pages it is learned."""
+    state = TemplateState()
+    value = block_print(DISCLAIMER)
+    assert observe(state, "https://gazette.example/1", [value, value]) == frozenset()
+    assert observe(state, "https://gazette.example/1", [value]) == frozenset()
+    learned = observe(state, "https://gazette.example/2", [value])
+    assert MIN_PAGES == 2 and learned == {value}
+    assert TemplateState.from_json(state.as_json()).learned() == {value}
+
+
+def test_prints_ignore_digits_case_and_spacing() -> None:
+    """A dated copyright line or a ticker matches itself from day to day."""
+    assert block_print("© 2023 Gazette.  All rights reserved") == block_print(
+        "© 2024 gazette. All Rights Reserved"
+    )
+    assert block_print("Share") == ""
+
+
+def test_learned_disclaimer_leaves_a_new_page_but_background_stays() -> None:
+    """The edge disclaimer goes; a repeated background sentence mid-body is kept."""
+    template = SourceTemplate(
+        {"gazette.example": frozenset({block_print(DISCLAIMER), block_print(BACKGROUND)})}
+    )
+    plain = extract_article(story_page(2), url="https://gazette.example/news/2")
+    cleaned = extract_article(
+        story_page(2), url="https://gazette.example/news/2", template=template
+    )
+    assert DISCLAIMER[:40] in plain.text
+    assert DISCLAIMER[:40] not in cleaned.text
+    assert DISCLAIMER[:40] not in cleaned.html
+    assert BACKGROUND[:40] in cleaned.text
+    assert cleaned.block_prints == plain.block_prints
+    assert pickle.loads(pickle.dumps(template)) == template
+
+
+def test_other_hosts_keep_their_blocks() -> None:
+    """What one host taught is not applied to another host's pages."""
+    template = SourceTemplate({"elsewhere.example": frozenset({block_print(DISCLAIMER)})})
+    page = extract_article(story_page(0), url="https://gazette.example/news/0", template=template)
+    assert DISCLAIMER[:40] in page.text
+
+
+def test_strip_learned_cleans_stored_html_and_text() -> None:
+    """A stored body loses the learned block in HTML and text; nothing learned, nothing changes."""
+    first, second = STORIES[0]
+    html = f"<p>{first}</p>\n<p>{BACKGROUND}</p>\n<p>{second}</p>\n<p>{DISCLAIMER}</p>"
+    text = f"{first}\n{BACKGROUND}\n{second}\n{DISCLAIMER}"
+    learned = {block_print(DISCLAIMER), block_print(BACKGROUND)}
+    result = strip_learned(html, text, learned)
+    assert result is not None
+    new_html, new_text = result
+    assert DISCLAIMER not in new_html and DISCLAIMER not in new_text
+    assert BACKGROUND in new_html and BACKGROUND in new_text
+    assert strip_learned(html, text, {block_print("Something else entirely")}) is None
+    assert strip_learned("", "", learned) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_crawl_learns_the_template_and_recleans_stored_articles(
+    corpus_server: CorpusServer,
+) -> None:
+    """After a crawl of three pages of one site, no stored article keeps the disclaimer."""
+    root: Path = corpus_server.root
+    (root / "pages").mkdir()
+    items = []
+    for index in range(len(STORIES)):
+        (root / "pages" / f"{index}.html").write_bytes(story_page(index))
+        link = corpus_server.url(f"pages/{index}.html")
+        items.append(
+            f"<item><title>Story {index}</title><link>{link}</link><guid>story-{index}</guid>"
+            f"<description>Short teaser {index}.</description></item>"
+        )
+    feed = f"<rss version='2.0'><channel><title>Gazette</title>{''.join(items)}</channel></rss>"
+    (root / "feed.xml").write_text(feed)
+    source = Source.objects.create(name="Gazette", feed_url=corpus_server.url("feed.xml"))
+
+    results = crawl([source])
+
+    assert results[0].new == 3
+    row = SourceBoilerplate.objects.get(source=source, host="gazette.example")
+    assert block_print(DISCLAIMER) in row.learned
+    for article in Article.objects.filter(source=source):
+        assert DISCLAIMER[:40] not in article.body_text
+        assert DISCLAIMER[:40] not in article.body_html
+        assert BACKGROUND[:40] in article.body_text
