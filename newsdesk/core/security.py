@@ -129,4 +129,15 @@ class ReaderGZipMiddleware(GZipMiddleware):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return response
+        if not is_compressible(response.get("Content-Type", "")):
+            return response  # images are compressed already; gzip would only cost time
         return super().process_response(request, response)
+
+
+COMPRESSIBLE = ("text/", "application/json", "application/xml", "+xml", "javascript")
+
+
+def is_compressible(content_type: str) -> bool:
+    """Tell whether a response of this type is text that gzip makes smaller."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return any(kind.startswith(t) or kind.endswith(t) or t in kind for t in COMPRESSIBLE)

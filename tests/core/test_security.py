@@ -132,3 +132,23 @@ def test_signed_in_pages_are_not_compressed(client: Client) -> None:
     assert response.status_code == 200
     assert "Content-Encoding" not in response
     assert b"<html" in response.content
+
+
+@pytest.mark.parametrize(
+    ("content_type", "compress"),
+    [
+        ("text/html; charset=utf-8", True),
+        ("application/json", True),
+        ("application/atom+xml; charset=utf-8", True),
+        ("image/svg+xml", True),
+        ("text/javascript", True),
+        ("image/webp", False),
+        ("image/jpeg", False),
+        ("application/octet-stream", False),
+    ],
+)
+def test_only_text_is_gzipped(content_type: str, compress: bool) -> None:
+    """Text types are gzipped; images and binaries, compressed already, are left alone."""
+    from newsdesk.core.security import is_compressible
+
+    assert is_compressible(content_type) is compress

@@ -167,14 +167,33 @@ def test_beacon_mode_counts_without_inline_script(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_foreign_images_are_blocked_and_reported(
+def test_foreign_images_and_inline_code_are_blocked_and_reported(
     browser: Any, live_server: Any, settings: Any
 ) -> None:
-    """An article image on another host is refused by img-src 'self', and reported."""
+    """Should a third-party image or inline code ever reach a page, the browser refuses it.
+
+    Article images are stored locally at ingest, so no template of ours emits a
+    foreign one; this puts one (and an inline script and style) into a live page to
+    show that the policy itself blocks and reports them.
+    """
     article = _site(settings)
-    article.image_url = "https://images.publisher.example/photo.jpg"
-    article.save()
     watcher = Watcher(browser, live_server.url)
-    watcher.visit(article.get_absolute_url())
+    page = watcher.visit(article.get_absolute_url())
+    page.evaluate(
+        """() => {
+          const img = document.createElement("img");
+          img.src = "https://images.publisher.example/photo.jpg";
+          document.body.append(img);
+          const script = document.createElement("script");
+          script.textContent = "window.__ran = true";
+          document.body.append(script);
+          document.body.insertAdjacentHTML("beforeend", '<p style="color:red">x</p>');
+        }"""
+    )
+    watcher.check("injected")
+    assert page.evaluate("window.__ran === undefined")  # the inline script never ran
     watcher.context.close()
-    assert any("img-src blocked https://images.publisher.example" in p for p in watcher.problems)
+    problems = " ".join(watcher.problems)
+    assert "img-src blocked https://images.publisher.example" in problems
+    assert "script-src-elem blocked inline" in problems
+    assert "style-src-attr blocked inline" in problems
