@@ -115,13 +115,13 @@ def test_reader_pages_are_gzipped_with_random_padding(client: Client) -> None:
     article = make_article(body_html="<p>" + "A long body of text. " * 200 + "</p>")
     url = article.get_absolute_url()
     first = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
-    second = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    more = [client.get(url, HTTP_ACCEPT_ENCODING="gzip").content for _ in range(4)]
     assert first["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in first["Vary"]
     html = gzip.decompress(first.content).decode()
     assert "A long body of text." in html
     assert len(first.content) < len(html.encode()) / 2
-    assert first.content != second.content
+    assert len({first.content, *more}) > 1  # random padding: answers differ in size
 
 
 @pytest.mark.django_db
