@@ -6,10 +6,12 @@ import logging
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from newsdesk.core.staff_log import NamedStateAdmin
+from newsdesk.sources import actions
 from newsdesk.sources.models import Category, Editor, Source
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,10 @@ class EditorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(NamedStateAdmin):
+    """Sources; "active" changes only through the named actions (sources.actions)."""
+
+    state_fields = ("active",)
     formfield_overrides = URL_FIELDS
     list_display = [
         "name",
@@ -116,12 +121,17 @@ class SourceAdmin(admin.ModelAdmin):
                 request, f"{failed} source(s) failed; see the log and Last fetch.", messages.ERROR
             )
 
+    def apply_state(self, request: HttpRequest, obj: Source, field: str, value: Any) -> None:
+        actions.set_source_active(obj, bool(value), actor=request.user)  # type: ignore[arg-type]
+
     @admin.action(description="Activate selected sources")
     def activate(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        count = queryset.update(active=True)
+        with transaction.atomic():
+            count = sum(actions.activate_source(s, actor=request.user) for s in queryset)  # type: ignore[arg-type]
         self.message_user(request, f"Activated {count} source(s).", messages.SUCCESS)
 
     @admin.action(description="Deactivate selected sources (their articles leave the site)")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        count = queryset.update(active=False)
+        with transaction.atomic():
+            count = sum(actions.deactivate_source(s, actor=request.user) for s in queryset)  # type: ignore[arg-type]
         self.message_user(request, f"Deactivated {count} source(s).", messages.SUCCESS)
