@@ -29,7 +29,7 @@ from newsdesk.ingest.body import (
     render_text,
     split_blocks,
 )
-from newsdesk.ingest.candidates import choose_body
+from newsdesk.ingest.combine import choose_body
 from newsdesk.ingest.embeds import replace_embeds
 from newsdesk.ingest.errors import ExtractError
 from newsdesk.ingest.figures import mark_figures
