@@ -5,9 +5,9 @@ The page is decoded and parsed once. Embedded posts become quote blocks
 the tree (candidates.py) and their bodies are merged block by block
 (combine.py). The merged body is split into blocks, page furniture and the
 source's learned template are dropped (body.py, boilerplate.py, template.py),
-and the result is rendered as simple HTML (figures with captions, embeds as linked quotes) and as plain text
-(neither captions nor alt text). Metadata comes from metadata.py. The HTML is
-not sanitized: sanitize.py does that next.
+and the result is rendered as simple HTML (figures with captions, embeds as
+linked quotes) and as plain text (neither captions nor alt text). Metadata
+comes from metadata.py. The HTML is not sanitized: sanitize.py does that next.
 """
 
 from __future__ import annotations
