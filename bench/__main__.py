@@ -108,12 +108,18 @@ def bench_extraction(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def bench_bots(args: argparse.Namespace) -> dict[str, Any]:
+    """Bot filter on held-back public lists (no database, a few seconds)."""
+    return run_child("bench.bot_filter", [])
+
+
 BENCHES = {
     "pages": bench_pages,
     "recording": bench_recording,
     "queries": bench_queries,
     "crawl": bench_crawl,
     "extraction": bench_extraction,
+    "bots": bench_bots,
 }
 # The JSON file each bench writes in bench/results/.
 RESULT_NAMES = {name: f"hits_{name}" for name in ("pages", "recording", "queries")} | {

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "newsdesk.comments",
     "newsdesk.jobs",
     "newsdesk.demo",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,9 @@ MIDDLEWARE = [
     "newsdesk.core.clients.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise, which serves static files precompressed and returns early.
+    "newsdesk.core.security.ReaderGZipMiddleware",
+    "newsdesk.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF: an oversized comment gets its form back, not a bare 400.
@@ -98,6 +102,8 @@ MIDDLEWARE = [
     "newsdesk.hits.middleware.HitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a lockout into newsdesk.site.logins.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,6 +150,21 @@ CELERY_BEAT_SCHEDULE = {
     "prune-hits": {"task": "newsdesk.jobs.tasks.prune_hits", "schedule": 3600.0},
     "comment-digests": {"task": "newsdesk.jobs.tasks.send_comment_digests", "schedule": 60.0},
 }
+
+# Staff sign-in throttling (django-axes); see newsdesk/site/logins.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = ENV["NEWSDESK_LOGIN_FAILURE_LIMIT"]
+AXES_COOLOFF_TIME = "newsdesk.site.logins.lockout_minutes"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "newsdesk.site.logins.login_client_address"
+AXES_LOCKOUT_CALLABLE = "newsdesk.site.logins.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Successful sign-ins are not recorded: only failures, and only until their cool-off ends.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -215,6 +236,9 @@ CSRF_FAILURE_VIEW = "newsdesk.comments.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Django's default, stated: a page opened from ours cannot reach back through window.opener.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy and Permissions-Policy: newsdesk.core.security.
 
 LOGGING = {
     "version": 1,

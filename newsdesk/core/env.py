@@ -425,6 +425,19 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Path of a local MaxMind-format country database (needs geoip2); empty stores no country.",
     ),
+    # Staff accounts
+    Setting(
+        "NEWSDESK_LOGIN_FAILURE_LIMIT",
+        "5",
+        "Failed staff sign-ins from one client before its sign-ins are locked.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_LOGIN_LOCKOUT_MINUTES",
+        "15",
+        "Minutes a client stays locked out after too many failed sign-ins.",
+        int,
+    ),
     # Hit tracker: showing
     Setting(
         "NEWSDESK_POPULAR_WINDOW",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
+import idna
+
 HTTP_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -23,6 +25,11 @@ TRACKING_PREFIXES = ("utm_",)
 # HTML allows surrounding whitespace in URL attributes; control characters
 # inside are stripped by browsers too (WHATWG URL: "remove all ASCII tab or newline").
 _STRIP_INSIDE = re.compile(r"[\t\n\r]")
+
+# One DNS label: letters, digits and hyphens, 1 to 63 long, no hyphen at either end
+# (the LDH rule, RFC 1123 §2.1 and RFC 5890 §2.3.1).
+_LDH_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
+MAX_HOST_LENGTH = 253
 
 
 def absolutize(url: str, base: str) -> str:
@@ -71,6 +78,28 @@ def is_http_url(url: str) -> bool:
         return parts.scheme.lower() in HTTP_SCHEMES and bool(parts.hostname)
     except ValueError:
         return False
+
+
+def host_name(raw: str) -> str:
+    """Return ``raw`` as a valid DNS host name in ASCII (IDNA A-labels), or "" if it is not one.
+
+    Internationalized names are checked and converted by IDNA 2008 (UTS 46 mapping);
+    anything with spaces, markup, a path, a port or an invalid A-label is refused.
+    """
+    host = raw.strip().lower().removesuffix(".")
+    if not host or len(host) > MAX_HOST_LENGTH * 4:
+        return ""
+    try:
+        if not host.isascii():
+            host = idna.encode(host, uts46=True).decode("ascii")
+        elif "xn--" in host:
+            idna.decode(host)  # a forged A-label is not a name
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return ""
+    labels = host.split(".")
+    if len(host) > MAX_HOST_LENGTH or not all(_LDH_LABEL.match(label) for label in labels):
+        return ""
+    return host
 
 
 def is_tracking_param(name: str) -> bool:

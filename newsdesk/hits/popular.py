@@ -1,8 +1,12 @@
 """Most Popular and hot ranking, read from the article rollups.
 
-Both read ``ArticleDaily`` for whole days and ``ArticleHourly`` for the hours at
-a window's edges, never the raw ``PageView`` table, so their cost depends on the
-number of articles read in the window, not on the number of views.
+Both rank by readers: distinct visitors per article per UTC day, summed over the
+window's days (a reader reloading one article 200 times counts once that day;
+visitor ids change daily, so a reader on two days counts twice). Raw views stay
+in the rollups for the dashboard. Both read ``ArticleDaily`` for whole days and
+``ArticleHourly`` for the hours at a window's edges, never the raw ``PageView``
+table, so their cost depends on the number of articles read in the window, not on
+the number of views.
 """
 
 from __future__ import annotations
@@ -44,12 +48,17 @@ class UnknownWindowError(ValueError):
     """A Most Popular window other than 24h, 7d or 30d."""
 
 
+# What ranks articles: distinct readers per day ("visitors") or raw "views".
+READERS = "visitors"
+VIEWS = "views"
+
+
 @dataclass(frozen=True)
 class HotArticle:
-    """An article with its recent views and the decayed score that ranks it."""
+    """An article with its recent readers and the decayed score that ranks it."""
 
     article: Article
-    views: int
+    readers: int
     score: float
 
 
@@ -70,8 +79,10 @@ def window_start(window: str, now: datetime | None = None) -> datetime:
     return current_hour - span + timedelta(hours=1)
 
 
-def _ranked_views(since: datetime, until: datetime | None, count: int) -> list[tuple[int, int]]:
-    """Return the ``count`` most viewed article ids in [since, until), hidden ones included.
+def _ranked(
+    since: datetime, until: datetime | None, count: int, measure: str
+) -> list[tuple[int, int]]:
+    """Return the ``count`` top article ids by ``measure`` in [since, until), hidden ones included.
 
     Whole UTC days inside the range are read from the daily rollup and only the
     partial days at its edges from the hourly one, so a 90-day ranking reads about
@@ -80,18 +91,18 @@ def _ranked_views(since: datetime, until: datetime | None, count: int) -> list[t
     first_day = since.date() if since == _midnight(since) else since.date() + timedelta(days=1)
     end_day = (until or timezone.now()).date()
     if (end_day - first_day).days < DAILY_FROM_DAYS:
-        return _top(_hourly_totals(since, until), count)
+        return _top(_hourly_totals(since, until, measure), count)
     edges: Counter[int] = Counter()
     if since < _midnight(first_day):
-        edges.update(_hourly_totals(since, _midnight(first_day)))
+        edges.update(_hourly_totals(since, _midnight(first_day), measure))
     if until is None or until > _midnight(end_day):
-        edges.update(_hourly_totals(_midnight(end_day), until))
-    # Views only add up, so an article outside the daily top ``count`` that had no
-    # views at the edges cannot outrank the ``count``-th: only those need summing.
-    totals: Counter[int] = Counter(dict(_daily_top(first_day, end_day, count)))
+        edges.update(_hourly_totals(_midnight(end_day), until, measure))
+    # Counts only add up, so an article outside the daily top ``count`` that had none
+    # at the edges cannot outrank the ``count``-th: only those need summing.
+    totals: Counter[int] = Counter(dict(_daily_top(first_day, end_day, count, measure)))
     missing = set(edges) - set(totals)
     if missing:
-        totals.update(_daily_totals(first_day, end_day, missing))
+        totals.update(daily_totals(first_day, end_day, missing, measure))
     totals.update(edges)
     return _top(totals, count)
 
@@ -104,45 +115,48 @@ def _midnight(moment: datetime | date) -> datetime:
     return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
 
 
-def _hourly_totals(since: datetime, until: datetime | None) -> dict[int, int]:
+def _hourly_totals(since: datetime, until: datetime | None, measure: str) -> dict[int, int]:
     rows = ArticleHourly.objects.filter(hour__gte=since)
     if until is not None:
         rows = rows.filter(hour__lt=until)
     # Group by ``article_id + 0``: grouping by the bare column makes SQLite walk the
     # whole (article, hour) index instead of the range of the (hour, article) one.
     article = ExpressionWrapper(F("article_id") + Value(0), output_field=IntegerField())
-    grouped = rows.annotate(aid=article).values_list("aid").annotate(total=Sum("views"))
-    return {int(pk): int(total) for pk, total in grouped.order_by()}
+    grouped = rows.annotate(aid=article).values_list("aid").annotate(total=Sum(measure))
+    return {int(pk): int(total) for pk, total in grouped.order_by() if total}
 
 
-def _daily_totals(first: date, end: date, articles: set[int]) -> dict[int, int]:
-    """Sum views per article of ``articles`` over the days in [first, end)."""
+def daily_totals(first: date, end: date, articles: set[int], measure: str) -> dict[int, int]:
+    """Sum ``measure`` per article of ``articles`` over the days in [first, end)."""
     grouped = (
         ArticleDaily.objects.filter(day__gte=first, day__lt=end, article_id__in=articles)
         .values_list("article_id")
-        .annotate(total=Sum("views"))
+        .annotate(total=Sum(measure))
     )
     return {int(pk): int(total) for pk, total in grouped.order_by()}
 
 
-def _daily_top(first: date, end: date, count: int) -> list[tuple[int, int]]:
-    """Return (id, views) of the ``count`` most viewed articles over the days in [first, end)."""
+def _daily_top(first: date, end: date, count: int, measure: str) -> list[tuple[int, int]]:
+    """Return (id, total) of the ``count`` top articles by ``measure`` over days in [first, end)."""
     grouped = (
         ArticleDaily.objects.filter(day__gte=first, day__lt=end)
         .values_list("article_id")
-        .annotate(total=Sum("views"))
+        .annotate(total=Sum(measure))
+        .filter(total__gt=0)
         .order_by("-total", "-article_id")[:count]
     )
     return [(int(pk), int(total)) for pk, total in grouped]
 
 
-def top_article_views(since: datetime, until: datetime | None, limit: int) -> list[tuple[int, int]]:
-    """Return ``(article id, views)`` of the most viewed published articles in [since, until)."""
+def top_articles(
+    since: datetime, until: datetime | None, limit: int, measure: str = READERS
+) -> list[tuple[int, int]]:
+    """Return ``(article id, total)`` of the top published articles by ``measure``."""
     # Rank without joining articles (the join costs more than the sum), then drop
     # hidden ones; fetch more only in the rare case that too many were hidden.
     count = limit * 2 + 5
     while True:
-        pairs = _ranked_views(since, until, count)
+        pairs = _ranked(since, until, count, measure)
         if not pairs:
             return []
         published = set(
@@ -157,7 +171,7 @@ def top_article_views(since: datetime, until: datetime | None, limit: int) -> li
 
 
 def _with_articles(pairs: list[tuple[int, int]]) -> list[tuple[Article, int]]:
-    """Fetch the articles of ``(id, views)`` pairs, keeping order and dropping hidden ones."""
+    """Fetch the articles of ``(id, count)`` pairs, keeping order and dropping hidden ones."""
     articles = Article.objects.for_listing().in_bulk([pk for pk, _ in pairs])
     return [(articles[pk], views) for pk, views in pairs if pk in articles]
 
@@ -165,32 +179,32 @@ def _with_articles(pairs: list[tuple[int, int]]) -> list[tuple[Article, int]]:
 def most_popular(
     window: str | None = None, limit: int = 5, now: datetime | None = None
 ) -> list[tuple[Article, int]]:
-    """Return the ``limit`` published articles with most human views in ``window``."""
+    """Return the ``limit`` published articles with most readers in ``window``."""
     window = resolve_window(window)
     key = f"hits:popular:{window}:{limit}"
     pairs: list[tuple[int, int]] | None = None if now else cache.get(key)
     if pairs is None:
-        pairs = top_article_views(window_start(window, now), None, limit)
+        pairs = top_articles(window_start(window, now), None, limit)
         if now is None:
             cache.set(key, pairs, CACHE_SECONDS)
     # Articles are fetched fresh so a hidden article leaves the list at once.
     return _with_articles(pairs)
 
 
-def hot_score(views: int, age_hours: float) -> float:
-    """Score recent views with Hacker News style age decay."""
-    return views / (max(age_hours, 0.0) + 2) ** HOT_GRAVITY
+def hot_score(readers: int, age_hours: float) -> float:
+    """Score recent readers with Hacker News style age decay."""
+    return readers / (max(age_hours, 0.0) + 2) ** HOT_GRAVITY
 
 
 def hot_ranking(limit: int = 10, now: datetime | None = None) -> list[HotArticle]:
-    """Rank published articles by views of the last 48 hours decayed by their age."""
+    """Rank published articles by readers of the last 48 hours decayed by their age."""
     now = now or timezone.now()
     since = now.replace(minute=0, second=0, microsecond=0) - HOT_WINDOW + timedelta(hours=1)
-    pairs = top_article_views(since, None, HOT_CANDIDATES)
+    pairs = top_articles(since, None, HOT_CANDIDATES)
     scored = []
-    for article, views in _with_articles(pairs):
+    for article, readers in _with_articles(pairs):
         age_hours = (now - article.published_at).total_seconds() / 3600
-        scored.append(HotArticle(article, views, hot_score(views, age_hours)))
+        scored.append(HotArticle(article, readers, hot_score(readers, age_hours)))
     scored.sort(key=lambda hot: (-hot.score, -hot.article.pk))
     return scored[:limit]
 

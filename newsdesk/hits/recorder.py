@@ -29,6 +29,7 @@ from django.urls import ResolverMatch
 from django.utils import timezone
 
 from newsdesk.core.clients import client_ip
+from newsdesk.core.urls import host_name
 from newsdesk.hits.buffer import Hit, HitBuffer, MemoryBuffer, RedisBuffer
 from newsdesk.hits.classify import classify_request
 from newsdesk.hits.geo import country_of
@@ -141,9 +142,13 @@ def _view_hit(request: HttpRequest, page: Page, when: datetime, referrer: str | 
 
 
 def referrer_host(referrer: str, request: HttpRequest) -> str:
-    """Return the referring host without "www.", or "" when absent, unparsable or ourselves."""
+    """Return the referring host without "www.", or "" when absent, not a host name or ourselves.
+
+    The Referer header is written by the client: only a valid DNS name (LDH/IDNA)
+    reaches the dashboard, never text with spaces, markup or a path.
+    """
     try:
-        host = (urlsplit(referrer.strip()).hostname or "").lower()
+        host = host_name(urlsplit(referrer.strip()).hostname or "")
     except ValueError:
         return ""
     host = host.removeprefix("www.")

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from newsdesk.core.urls import host_name
 from newsdesk.hits.models import (
     Dimension,
     DimensionDaily,
@@ -29,7 +30,8 @@ from newsdesk.hits.models import (
     SiteDaily,
     SiteHourly,
 )
-from newsdesk.hits.popular import top_article_views
+from newsdesk.hits.popular import READERS, VIEWS, daily_totals
+from newsdesk.hits.popular import top_articles as ranked_articles
 from newsdesk.sources.models import Category, Source
 from newsdesk.stories.models import Article
 
@@ -109,6 +111,15 @@ class Realtime:
     visitors: int
 
 
+@dataclass(frozen=True)
+class TopArticle:
+    """An article of the top list: its readers (visitor-days) and raw views in the range."""
+
+    article: Article
+    readers: int
+    views: int
+
+
 @dataclass
 class Dashboard:
     """Everything the dashboard page shows for one range."""
@@ -117,7 +128,7 @@ class Dashboard:
     series: list[Point]
     totals: Totals
     realtime: Realtime
-    top_articles: list[tuple[Article, int]]
+    top_articles: list[TopArticle]
     referrers: list[tuple[str, int]]
     sources: list[tuple[str, int]]
     categories: list[tuple[str, int]]
@@ -204,11 +215,17 @@ def realtime(now: datetime | None = None) -> Realtime:
     return Realtime(figures["views"] or 0, figures["visitors"] or 0)
 
 
-def top_articles(span: Range, limit: int = TOP_LIMIT) -> list[tuple[Article, int]]:
-    """Return the most viewed published articles in the range."""
-    pairs = top_article_views(span.start, span.end, limit)
-    articles = Article.objects.select_related("source").in_bulk([pk for pk, _ in pairs])
-    return [(articles[pk], views) for pk, views in pairs if pk in articles]
+def top_articles(span: Range, limit: int = TOP_LIMIT) -> list[TopArticle]:
+    """Return the published articles with most readers in the range, with their raw views."""
+    pairs = ranked_articles(span.start, span.end, limit, READERS)
+    ids = {pk for pk, _ in pairs}
+    views = daily_totals(span.first, span.last + timedelta(days=1), ids, VIEWS) if ids else {}
+    articles = Article.objects.select_related("source").in_bulk(ids)
+    return [
+        TopArticle(articles[pk], readers, views.get(pk, 0))
+        for pk, readers in pairs
+        if pk in articles
+    ]
 
 
 def top_values(span: Range, dimension: str, limit: int = TOP_LIMIT) -> list[tuple[str, int]]:
@@ -220,6 +237,9 @@ def top_values(span: Range, dimension: str, limit: int = TOP_LIMIT) -> list[tupl
         .order_by("-total", "value")[:limit]
     )
     pairs = [(str(value), int(total)) for value, total in rows]
+    if dimension == Dimension.REFERRER:
+        # Rows stored before referrers were checked may hold any text: show host names only.
+        pairs = [(value, total) for value, total in pairs if not value or host_name(value) == value]
     if dimension in (Dimension.SOURCE, Dimension.CATEGORY):
         return _named(pairs, Source if dimension == Dimension.SOURCE else Category)
     return pairs

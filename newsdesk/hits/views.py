@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -11,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from newsdesk.hits import charts, stats
 from newsdesk.hits.models import ArticleHourly, SiteCounter
@@ -109,7 +111,27 @@ def _counter_response(request: HttpRequest, fmt: str, label: str, views: int) ->
     return response
 
 
-@require_GET
+def head_without_body(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Answer HEAD with GET's status and headers but no body (RFC 9110 §9.3.2).
+
+    Outside ``cache_page``, so a HEAD served from the cached GET loses its body too.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.method == "HEAD":
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    return wrapper
+
+
+@require_safe
+@head_without_body
 @cache_page(COUNTER_SECONDS)
 def article_counter(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """Serve one published article's view count as an SVG badge or JSON."""
@@ -118,7 +140,8 @@ def article_counter(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return _counter_response(request, fmt, "views", article_view_count(pk))
 
 
-@require_GET
+@require_safe
+@head_without_body
 @cache_page(COUNTER_SECONDS)
 def site_counter(request: HttpRequest, fmt: str) -> HttpResponse:
     """Serve the site-wide hit counter as an SVG badge or JSON."""

@@ -45,7 +45,8 @@ _PROMPT = re.compile(
     r"|follow (us|@?\w+ on (twitter|x|facebook|instagram))"
     r"|join us on|download (our|the) app|share (this|on)\b|click here|all rights reserved"
     r"|copyright ©|©\s?\d{4}|newsletter abonnieren|jetzt (abonnieren|registrieren)|abonnez-vous"
-    r"|inscrivez-vous|suscr[íi]bete|hazte miembro|pour (lire|accéder)|to continue reading"
+    r"|inscrivez-vous|abonnieren sie|suscr[íi]bete|hazte miembro|pour (lire|accéder)"
+    r"|to continue reading"
     r"|already a subscriber|we use cookies|support (our|independent) journalism|weiterlesen mit)\b",
     re.IGNORECASE,
 )

@@ -1,14 +1,13 @@
 """Take the main content and metadata out of an article page.
 
 The page is decoded and parsed once. Embedded posts become quote blocks
-(embeds.py); trafilatura's main extractor finds the body; when that body looks
-deficient (little text for the page, no paragraphs, tables instead of prose),
-readability's candidate is weighed against it with a quality score. The chosen
-body is split into blocks, page furniture and the source's learned template are
-dropped (body.py, boilerplate.py, template.py), and the result is rendered as
-simple HTML (figures with captions, embeds as linked quotes) and as plain text
-(neither captions nor alt text). Metadata comes from metadata.py. The HTML is
-not sanitized: sanitize.py does that next.
+(embeds.py); trafilatura's main extractor and readability each read a copy of
+the tree (candidates.py) and their bodies are merged block by block
+(combine.py). The merged body is split into blocks, page furniture and the
+source's learned template are dropped (body.py, boilerplate.py, template.py),
+and the result is rendered as simple HTML (figures with captions, embeds as
+linked quotes) and as plain text (neither captions nor alt text). Metadata
+comes from metadata.py. The HTML is not sanitized: sanitize.py does that next.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from newsdesk.ingest.body import (
     render_text,
     split_blocks,
 )
-from newsdesk.ingest.candidates import choose_body
+from newsdesk.ingest.combine import choose_body
 from newsdesk.ingest.embeds import replace_embeds
 from newsdesk.ingest.errors import ExtractError
 from newsdesk.ingest.figures import mark_figures

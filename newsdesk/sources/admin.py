@@ -7,16 +7,17 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
-from django.utils import timezone
 
+from newsdesk.core.staff_log import NamedStateAdmin
 from newsdesk.ingest.crawler import crawl
 from newsdesk.ingest.pipeline import RefreshResult
+from newsdesk.sources import actions
 from newsdesk.sources.forms import OpmlImportForm, SubscribeForm
 from newsdesk.sources.models import Category, Editor, Source
 from newsdesk.sources.opml import export_opml
@@ -67,7 +68,10 @@ class FetchingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(NamedStateAdmin):
+    """Sources; "active" changes only through the named actions (sources.actions)."""
+
+    state_fields = ("active",)
     formfield_overrides = URL_FIELDS
     list_display = [
         "name",
@@ -183,22 +187,23 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resume fetching selected sources (clear a stop)")
     def resume_fetching(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        count = queryset.update(
-            fetch_stopped_at=None,
-            fetch_stopped_reason="",
-            failing_since=None,
-            next_fetch_at=timezone.now(),
-        )
+        with transaction.atomic():
+            count = sum(actions.resume_fetching(s, actor=request.user) for s in queryset)  # type: ignore[arg-type]
         self.message_user(request, f"{count} source(s) will be fetched again.", messages.SUCCESS)
+
+    def apply_state(self, request: HttpRequest, obj: Source, field: str, value: Any) -> None:
+        actions.set_source_active(obj, bool(value), actor=request.user)  # type: ignore[arg-type]
 
     @admin.action(description="Activate selected sources")
     def activate(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        count = queryset.update(active=True)
+        with transaction.atomic():
+            count = sum(actions.activate_source(s, actor=request.user) for s in queryset)  # type: ignore[arg-type]
         self.message_user(request, f"Activated {count} source(s).", messages.SUCCESS)
 
     @admin.action(description="Deactivate selected sources (their articles leave the site)")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        count = queryset.update(active=False)
+        with transaction.atomic():
+            count = sum(actions.deactivate_source(s, actor=request.user) for s in queryset)  # type: ignore[arg-type]
         self.message_user(request, f"Deactivated {count} source(s).", messages.SUCCESS)
 
     @admin.action(description="Export selected sources as OPML")

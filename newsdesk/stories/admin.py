@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from newsdesk.stories.models import Article, ArticleStatus
+from newsdesk.core.staff_log import NamedStateAdmin
+from newsdesk.stories import actions
+from newsdesk.stories.models import Article
 
 # Feeds and pages are nearly all https; say so now rather than in Django 6.
 URL_FIELDS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(NamedStateAdmin):
+    """Articles; status and featured change only through the named actions (stories.actions)."""
+
+    state_fields = actions.STATE_FIELDS
     formfield_overrides = URL_FIELDS
     list_display = ["title", "source", "published_at", "status", "featured", "language"]
     list_editable = ["status", "featured"]
@@ -47,31 +53,33 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def apply_state(self, request: HttpRequest, obj: Article, field: str, value: Any) -> None:
+        actions.set_article_state(obj, field, value, actor=request.user)  # type: ignore[arg-type]
+
     def _apply(
-        self, request: HttpRequest, queryset: QuerySet[Article], changes: dict[str, Any], what: str
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Article],
+        action: Callable[..., bool],
+        what: str,
     ) -> None:
-        """Change every selected article and log each change in the admin history."""
-        count = 0
-        for article in queryset:
-            for field, value in changes.items():
-                setattr(article, field, value)
-            article.save(update_fields=list(changes))
-            self.log_change(request, article, [{"changed": {"fields": list(changes)}}])
-            count += 1
+        """Run a named action on every selected article; report how many it changed."""
+        with transaction.atomic():
+            count = sum(action(article, actor=request.user) for article in queryset)
         self.message_user(request, f"{what} {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Hide selected articles")
     def hide(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        self._apply(request, queryset, {"status": ArticleStatus.HIDDEN}, "Hid")
+        self._apply(request, queryset, actions.hide_article, "Hid")
 
     @admin.action(description="Publish selected articles")
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        self._apply(request, queryset, {"status": ArticleStatus.PUBLISHED}, "Published")
+        self._apply(request, queryset, actions.publish_article, "Published")
 
     @admin.action(description="Feature selected articles")
     def feature(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        self._apply(request, queryset, {"featured": True}, "Featured")
+        self._apply(request, queryset, actions.feature_article, "Featured")
 
     @admin.action(description="Stop featuring selected articles")
     def unfeature(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        self._apply(request, queryset, {"featured": False}, "Unfeatured")
+        self._apply(request, queryset, actions.unfeature_article, "Unfeatured")

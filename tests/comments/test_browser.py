@@ -11,36 +11,16 @@ listener and a trapped ``window.alert`` prove the XSS payloads never run.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import User
 
 from newsdesk.comments.models import Comment, Status
 from newsdesk.stories.models import Article
+from tests.browser import READER_UA, launch_chromium, stay_on_loopback
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
-# from a thread with a running loop unless told it is safe (it is: one thread, no async).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-LOOPBACK = {"127.0.0.1", "localhost"}
-READER_UA = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36"
-)
 # Any alert/confirm/prompt, or a call of the trapped window.alert, counts as executed script.
 TRAP_ALERT = "window.__xss = []; window.alert = (m) => { window.__xss.push(String(m)); };"
 XSS_NAME = 'Ada <img src=x onerror="alert(1)">'
@@ -54,27 +34,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    """Launch Debian's Chromium, or skip (fail when services are required) without it."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium to run browser tests"
-        if os.environ.get("NEWSDESK_REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-def _stay_on_loopback(route: Any) -> None:
-    if urlparse(route.request.url).hostname in LOOPBACK:
-        route.continue_()
-    else:
-        route.abort()
+    """Debian's Chromium (skipped, or failed when services are required, without it)."""
+    yield from launch_chromium()
 
 
 def open_page(browser: Any, dialogs: list[str], address: str = "") -> Any:
@@ -85,7 +46,7 @@ def open_page(browser: Any, dialogs: list[str], address: str = "") -> Any:
     """
     headers = {"X-Forwarded-For": address} if address else {}
     context = browser.new_context(user_agent=READER_UA, extra_http_headers=headers)
-    context.route("**/*", _stay_on_loopback)
+    context.route("**/*", stay_on_loopback)
     context.add_init_script(TRAP_ALERT)
     page = context.new_page()
 
@@ -250,7 +211,7 @@ def test_without_javascript_the_form_comes_back_once_with_the_text(
     settings.NEWSDESK_COMMENTS_MIN_SECONDS = 0
     settings.NEWSDESK_COMMENTS_POLICY = "approve_all"
     context = browser.new_context(user_agent=READER_UA, java_script_enabled=False)
-    context.route("**/*", _stay_on_loopback)
+    context.route("**/*", stay_on_loopback)
     page = context.new_page()
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
     page.fill("#comment-form input[name=name]", "Cy")

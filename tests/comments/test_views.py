@@ -389,7 +389,7 @@ def test_moderation_queue_needs_staff(client: Client, article: Article) -> None:
     """Anonymous visitors and non-staff users are sent to log in."""
     assert client.get("/moderation/").status_code == 302
     User.objects.create_user("plain", password="plain-pass-123")
-    client.login(username="plain", password="plain-pass-123")
+    client.force_login(User.objects.get(username="plain"))
     assert client.get("/moderation/").status_code == 302
 
 

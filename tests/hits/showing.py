@@ -40,13 +40,22 @@ def make_article(
     )
 
 
-def add_views(article: Article, hours_ago: float, views: int, now: datetime = NOW) -> None:
-    """Add ``views`` to the hourly bucket that held the instant ``hours_ago`` before ``now``."""
+def add_views(
+    article: Article,
+    hours_ago: float,
+    views: int,
+    now: datetime = NOW,
+    readers: int | None = None,
+) -> None:
+    """Add ``views`` (by ``readers`` new readers, default one each) to the hour ``hours_ago``."""
+    readers = views if readers is None else readers
     hour = (now - timedelta(hours=hours_ago)).replace(minute=0, second=0, microsecond=0)
     row, _ = ArticleHourly.objects.get_or_create(article=article, hour=hour)
     row.views += views
-    row.save(update_fields=["views"])
+    row.visitors += readers
+    row.save(update_fields=["views", "visitors"])
     # The recorder keeps both rollups; long windows read the daily one.
     day, _ = ArticleDaily.objects.get_or_create(article=article, day=hour.date())
     day.views += views
-    day.save(update_fields=["views"])
+    day.visitors += readers
+    day.save(update_fields=["views", "visitors"])

@@ -7,65 +7,23 @@ the machine.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import User
 
 from newsdesk.stories.models import Article
+from tests.browser import READER_UA, launch_chromium, stay_on_loopback
 from tests.hits.showing import make_article
-
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
-# from a thread with a running loop unless told it is safe (it is: one thread, no async).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-# A desktop Chrome User-Agent: the tracker rightly filters "HeadlessChrome" as a bot.
-READER_UA = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36"
-)
-LOOPBACK = {"127.0.0.1", "localhost"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    """Launch Debian's Chromium, or skip (fail when services are required) without it."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium to run browser tests"
-        if os.environ.get("NEWSDESK_REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-def _stay_on_loopback(route: object) -> None:
-    host = urlparse(route.request.url).hostname  # type: ignore[attr-defined]
-    if host in LOOPBACK:
-        route.continue_()  # type: ignore[attr-defined]
-    else:
-        route.abort()  # type: ignore[attr-defined]
+    """Debian's Chromium (skipped, or failed when services are required, without it)."""
+    yield from launch_chromium()
 
 
 def _flush() -> None:
@@ -105,7 +63,7 @@ def test_counts_rise_and_dashboard_chart_renders(browser: object, live_server: o
     _flush()
 
     context = browser.new_context(user_agent=READER_UA)  # type: ignore[attr-defined]
-    context.route("**/*", _stay_on_loopback)
+    context.route("**/*", stay_on_loopback)
     page = context.new_page()
     first_url = base + first.get_absolute_url()
 

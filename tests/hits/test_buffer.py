@@ -68,7 +68,7 @@ def test_a_failing_batch_is_rolled_back_whole_and_retried(monkeypatch: pytest.Mo
         recorder.get_buffer().append(hit)
     real = rollups._add_visitors
 
-    def broken(views: object) -> None:
+    def broken(*args: object) -> None:
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(rollups, "_add_visitors", broken)

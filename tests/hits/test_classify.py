@@ -75,6 +75,13 @@ def test_request_shapes_that_are_not_views(
 
 
 def test_unknown_agent_is_a_desktop_reader_of_other_browser() -> None:
-    """An unrecognised but non-robotic agent still counts, as "Other" on desktop."""
-    assert classify("GET", {"User-Agent": "Mozilla/5.0 (FutureOS) NewBrowser/1.0"}).human
-    assert describe_user_agent("Mozilla/5.0 (FutureOS) NewBrowser/1.0").browser == "Other"
+    """An unrecognised browser that names an engine counts, as "Other" on desktop."""
+    future = "Mozilla/5.0 (FutureOS) AppleWebKit/537.36 (KHTML, like Gecko) NewBrowser/1.0"
+    assert classify("GET", {"User-Agent": future}).human
+    assert describe_user_agent(future).browser == "Other"
+
+
+def test_an_agent_naming_no_engine_is_not_a_reader() -> None:
+    """Without AppleWebKit, Gecko, Trident or Presto it is a program, not a browser."""
+    verdict = classify("GET", {"User-Agent": "Mozilla/5.0 (FutureOS) NewBrowser/1.0"})
+    assert (verdict.human, verdict.reason) == (False, FilterReason.NO_ENGINE)

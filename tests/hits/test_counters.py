@@ -103,3 +103,35 @@ def test_most_popular_tag_switches_window_by_query() -> None:
     week = render("{% most_popular %}", request=RequestFactory().get("/?popular=7d"))
     assert week.index("Week story") < week.index("Today story")
     assert ">50<" in week
+
+
+@pytest.mark.parametrize("fmt", ["svg", "json"])
+def test_head_on_counters_answers_like_get_without_a_body(client: Client, fmt: str) -> None:
+    """HEAD gets GET's status and headers, no body, and counts nothing."""
+    from newsdesk.hits.recorder import get_buffer
+
+    article = make_article("Counted")
+    add_views(article, 1, 5, now=timezone.now())
+    for url in (f"/hits/counter/article/{article.pk}.{fmt}", f"/hits/counter/site.{fmt}"):
+        got = client.get(url)
+        for _ in range(2):  # the second HEAD is answered from the cached GET
+            head = client.head(url)
+            assert head.status_code == 200
+            assert head.content == b""
+            assert head["Content-Type"] == got["Content-Type"]
+            assert head["Content-Length"] == str(len(got.content))
+            assert head["Access-Control-Allow-Origin"] == "*"
+    assert client.head("/hits/counter/article/999999.svg").status_code == 404
+    assert client.post(f"/hits/counter/site.{fmt}").status_code == 405
+    assert get_buffer().pending() == 0
+
+
+def test_head_body_is_dropped_by_the_view_itself() -> None:
+    """The view empties the body (the test client would strip it anyway; servers may not)."""
+    from newsdesk.hits.views import site_counter
+
+    SiteCounter.objects.create(views=3)
+    response = site_counter(RequestFactory().head("/hits/counter/site.json"), fmt="json")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert int(response["Content-Length"]) == len(b'{"views": 3, "label": "hits"}')

@@ -90,3 +90,36 @@ def test_csv_export_lists_each_bucket(staff_client: Client) -> None:
         ["2026-02-02T00:00:00+00:00", "15", "6"],
         ["2026-02-03T00:00:00+00:00", "0", "0"],
     ]
+
+
+HOSTILE_REFERERS = [
+    "http://<script>alert(1)</script>/",
+    'https://evil.example"><img src=x onerror=alert(2)>/',
+    "http://spaced out.example/",
+    "http://xn--zz.example/",
+    "http://" + "x" * 70 + ".example/",
+]
+
+
+def test_referrer_list_shows_only_host_names(staff_client: Client) -> None:
+    """Hostile Referer headers never reach the referrer list; a real host does, without path."""
+    from newsdesk.hits.models import DimensionDaily
+    from newsdesk.hits.recorder import flush_now
+    from tests.hits import agents
+
+    article = make_article("Referred story")
+    for referer in [*HOSTILE_REFERERS, "https://news.example.org/path?q=<b>"]:
+        Client(HTTP_USER_AGENT=agents.FIREFOX_LINUX, HTTP_REFERER=referer).get(
+            article.get_absolute_url()
+        )
+    flush_now()
+    # A row stored before hosts were checked stays off the list too.
+    DimensionDaily.objects.create(
+        day=today(), dimension="referrer", value="<script>x</script>", views=99
+    )
+    html = staff_client.get("/dashboard/").content.decode()
+    table = html[html.index('id="top-referrers"') :]
+    table = table[: table.index("</table>")]
+    assert "news.example.org" in table and "/path" not in table
+    assert "script" not in table and "img" not in table and "spaced" not in table
+    assert re.findall(r"<td>([^<]*)</td>", table) == ["(direct)", "news.example.org"]

@@ -121,7 +121,7 @@ def test_hot_ranking_mixes_views_and_age() -> None:
     add_views(stale, 60, 10_000)  # views older than 48 hours do not count
     ranked = hot_ranking(limit=10, now=NOW)
     assert [hot.article.title for hot in ranked] == ["Fresh", "Old", "Fresh but quiet"]
-    assert ranked[0].views == 20
+    assert ranked[0].readers == 20
     assert ranked[0].score == pytest.approx(20 / (1 + 2) ** 1.8)
 
 

@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from newsdesk.hits.buffer import Hit
 from newsdesk.hits.models import ArticleDaily, ArticleHourly
-from newsdesk.hits.popular import _ranked_views
+from newsdesk.hits.popular import READERS, VIEWS, _ranked
 from newsdesk.hits.rollups import apply_batch
 from tests.hits.showing import add_views, make_article
 
@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 14, 15, 30, tzinfo=UTC)
 
 
-def brute_force(since: datetime, until: datetime | None) -> list[tuple[int, int]]:
+def brute_force(since: datetime, until: datetime | None, measure: str) -> list[tuple[int, int]]:
     rows = ArticleHourly.objects.filter(hour__gte=since)
     if until is not None:
         rows = rows.filter(hour__lt=until)
-    totals = rows.values_list("article_id").annotate(total=Sum("views")).order_by()
+    totals = rows.values_list("article_id").annotate(total=Sum(measure)).order_by()
     return sorted(((pk, t) for pk, t in totals), key=lambda p: (-p[1], -p[0]))
 
 
@@ -39,17 +39,23 @@ def brute_force(since: datetime, until: datetime | None) -> list[tuple[int, int]
     ids=["7d", "30d-odd-hour", "whole-days", "partial-edges", "within-a-day"],
 )
 def test_split_ranking_equals_hourly_sums(since: datetime, until: datetime | None) -> None:
-    """Daily rows for whole days plus hourly rows at the edges rank exactly like the hours."""
+    """Daily rows for whole days plus hourly rows at the edges rank exactly like the hours.
+
+    Both for readers (what Most Popular ranks by) and raw views.
+    """
     rng = random.Random(3)
     articles = [make_article(f"Story {n}", published=NOW - timedelta(days=40)) for n in range(12)]
     for article in articles:
         for _ in range(40):
-            add_views(article, hours_ago=rng.uniform(0, 35 * 24), views=rng.randint(1, 9), now=NOW)
+            views = rng.randint(1, 9)
+            hours_ago = rng.uniform(0, 35 * 24)
+            add_views(article, hours_ago, views, now=NOW, readers=rng.randint(1, views))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("newsdesk.hits.popular.timezone.now", lambda: NOW)
-        expected = brute_force(since, until)
-        assert _ranked_views(since, until, 50) == expected
-        assert _ranked_views(since, until, 3) == expected[:3]
+        for measure in (READERS, VIEWS):
+            expected = brute_force(since, until, measure)
+            assert _ranked(since, until, 50, measure) == expected
+            assert _ranked(since, until, 3, measure) == expected[:3]
 
 
 def test_recorder_keeps_the_daily_rollup() -> None:

@@ -126,6 +126,22 @@ def test_tracking_can_be_switched_off(article: Article, reader: Client, settings
         ("not a url", ""),
         ("http://[broken/", ""),
         ("android-app://com.google.android.gm/", "com.google.android.gm"),
+        # Hostile Referer headers: markup, spaces, paths, forged labels.
+        ("http://<script>alert(1)</script>/", ""),
+        ("http://evil.example<img src=x onerror=alert(1)>/", ""),
+        ("http://exa mple.com/", ""),
+        ("http://ex%41mple.com/", ""),
+        ("http://a_b.example/", ""),
+        ("http://-lead.example/", ""),
+        ("http://" + "a" * 64 + ".example/", ""),
+        ("http://" + "a." * 130 + "example/", ""),
+        ("http://xn--zz.example/", ""),
+        ('http://"quoted".example/', ""),
+        ("javascript:alert(1)//example.com", ""),
+        ("http://[::1]/", ""),
+        # Internationalized names are kept as their ASCII (A-label) form.
+        ("https://www.bücher.example/", "xn--bcher-kva.example"),
+        ("https://EXAMPLE.ORG./path?q=1", "example.org"),
     ],
 )
 def test_referrer_keeps_only_foreign_hosts(referrer: str, expected: str) -> None:
@@ -237,10 +253,11 @@ def test_beacon_pixel_for_get(article: Article, reader: Client, settings: object
 
 
 def test_beacon_script_is_emitted_only_in_beacon_mode(settings: object) -> None:
-    """The include renders the sendBeacon script in beacon mode and nothing otherwise."""
+    """The include loads the beacon script file in beacon mode and nothing otherwise."""
     request = RequestFactory().get("/")
     settings.NEWSDESK_HITS_BEACON = False  # type: ignore[attr-defined]
     assert render_to_string("hits/_beacon.html", request=request).strip() == ""
     settings.NEWSDESK_HITS_BEACON = True  # type: ignore[attr-defined]
     html = render_to_string("hits/_beacon.html", request=request)
-    assert "navigator.sendBeacon" in html and reverse("hits:beacon") in html
+    assert "hits/beacon.js" in html and f'data-url="{reverse("hits:beacon")}"' in html
+    assert "<script>" not in html  # no inline script: the CSP forbids it

@@ -102,7 +102,10 @@ def test_top_articles_in_range_skip_hidden_ones() -> None:
     add_views(hidden, 1, 100)
     add_views(second, 24 * 5, 100)  # before the range
     span = stats.parse_range({"range": "day"}, today=TODAY)
-    assert [(a.title, v) for a, v in stats.top_articles(span)] == [("First", 10), ("Second", 7)]
+    assert [(t.article.title, t.readers, t.views) for t in stats.top_articles(span)] == [
+        ("First", 10, 10),
+        ("Second", 7, 7),
+    ]
 
 
 def test_dimensions_sum_over_days_and_name_sources() -> None:

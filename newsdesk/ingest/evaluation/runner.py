@@ -56,7 +56,9 @@ def run_newsdesk(html: bytes, url: str) -> dict[str, Output]:
     try:
         page = extract_article(html, url=url)
     except ExtractError:
-        return {NEWSDESK: Output(""), STORED: Output("")}
+        # A page without a body still counts for metadata, as a miss on every
+        # field: the pipeline stores nothing of it.
+        return {NEWSDESK: Output("", dict.fromkeys(METADATA_FIELDS, "")), STORED: Output("")}
     metadata = {
         "title": page.title,
         "author": page.author,

@@ -1,0 +1,96 @@
+"""Merging the rules' body with readability's, block by block (combine.py)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from newsdesk.ingest.combine import merge_bodies, pieces
+
+# Paragraphs of prose: over 100 characters, ending like sentences.
+PROSE = [
+    "The council voted on Tuesday to extend the tram line by four kilometres, after a decade of"
+    " debate in the chamber.",
+    "Supporters said the line would cut car traffic in the old town and link two growing districts"
+    " to the centre.",
+    "Opponents warned of the cost and of years of works in streets that are already congested on"
+    " most weekdays.",
+    "A timetable for the works will be published before the end of the month, the mayor's office"
+    " said on Wednesday.",
+]
+
+
+def body(*blocks: tuple[str, str]) -> etree._Element:
+    root = etree.Element("body")
+    for tag, text in blocks:
+        etree.SubElement(root, tag).text = text
+    return root
+
+
+def texts(element: etree._Element | None) -> list[str]:
+    return [piece.text for piece in pieces(element)]
+
+
+def test_prose_only_readability_kept_joins_next_to_the_agreed_blocks() -> None:
+    """A paragraph of prose that only readability found joins in its place."""
+    rules = body(("p", PROSE[0]), ("p", PROSE[2]), ("p", PROSE[3]))
+    other = body(("p", PROSE[0]), ("p", PROSE[1]), ("p", PROSE[2]), ("p", PROSE[3]))
+    assert texts(merge_bodies(rules, other)) == PROSE
+
+
+def test_short_lines_only_readability_kept_stay_out() -> None:
+    """readability's extra short lines (a byline, a label) are not added."""
+    rules = body(("p", PROSE[0]), ("p", PROSE[1]))
+    other = body(("p", "Share this article"), ("p", PROSE[0]), ("p", PROSE[1]))
+    assert texts(merge_bodies(rules, other)) == PROSE[:2]
+
+
+def test_rules_tail_of_short_lines_after_the_agreed_part_is_dropped() -> None:
+    """Past the last block both agree on, the rules' short lines and link lists go."""
+    rules = body(
+        ("p", PROSE[0]),
+        ("p", PROSE[1]),
+        ("head", "More stories"),
+        ("list", "Tram fares rise Bus lanes open"),
+        ("p", "Our Standards: The Trust Principles."),
+    )
+    other = body(("p", PROSE[0]), ("p", PROSE[1]))
+    assert texts(merge_bodies(rules, other)) == PROSE[:2]
+
+
+def test_rules_prose_in_the_tail_stays() -> None:
+    """A paragraph of prose the rules found after readability stopped is kept."""
+    rules = body(("p", PROSE[0]), ("p", PROSE[1]), ("p", PROSE[2]))
+    other = body(("p", PROSE[0]), ("p", PROSE[1]))
+    assert texts(merge_bodies(rules, other)) == PROSE[:3]
+
+
+def test_disjoint_bodies_choose_the_prose_over_a_menu() -> None:
+    """When the two read different parts of the page, prose beats a glued menu."""
+    menu = " ".join(f"Section {n} Home News Sport Weather Contact Login" for n in range(20))
+    rules = body(("p", menu))
+    other = body(("p", PROSE[0]), ("p", PROSE[1]))
+    assert texts(merge_bodies(rules, other)) == PROSE[:2]
+
+
+def test_disjoint_bodies_keep_the_rules_when_both_are_prose() -> None:
+    """Two different prose bodies: the rules' one stays (readability is not clearly better)."""
+    rules = body(("p", PROSE[0]), ("p", PROSE[1]))
+    other = body(("p", PROSE[2]), ("p", PROSE[3]))
+    assert texts(merge_bodies(rules, other)) == PROSE[:2]
+
+
+def test_a_missing_candidate_leaves_the_other() -> None:
+    """With one extractor empty, the other's body is used as it is."""
+    rules = body(("p", PROSE[0]))
+    assert texts(merge_bodies(rules, None)) == PROSE[:1]
+    assert texts(merge_bodies(None, rules)) == PROSE[:1]
+    assert merge_bodies(None, None) is None
+
+
+def test_figure_marker_in_the_tail_survives() -> None:
+    """A figure's marker paragraph after the agreed part is kept (it is the image)."""
+    rules = body(("p", PROSE[0]), ("p", PROSE[1]), ("p", "ndfig0x"))
+    other = body(("p", PROSE[0]), ("p", PROSE[1]))
+    merged = merge_bodies(rules, other)
+    assert merged is not None
+    assert "ndfig0x" in " ".join(merged.itertext())
