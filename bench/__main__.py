@@ -2,6 +2,7 @@
 
 python -m bench                 # everything, 10 million views for the query bench
 python -m bench --views 1000000 --only queries
+python -m bench --only crawl --crawl-sources 200 --crawl-rounds 2
 python -m bench --only extraction      # article extraction vs trafilatura and readability
 """
 
@@ -89,6 +90,16 @@ def bench_queries(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def bench_crawl(args: argparse.Namespace) -> dict[str, Any]:
+    return run_child(
+        "bench.crawl",
+        [
+            *["--sources", str(args.crawl_sources), "--items", str(args.crawl_items)],
+            *["--hosts", str(args.crawl_hosts), "--rounds", str(args.crawl_rounds)],
+        ],
+    )
+
+
 def bench_extraction(args: argparse.Namespace) -> dict[str, Any]:
     result = run_child("bench.extraction", ["--part", "held-back"])
     result["target_speed_ratio"] = TARGETS["extraction_speed_ratio"]
@@ -106,8 +117,14 @@ BENCHES = {
     "pages": bench_pages,
     "recording": bench_recording,
     "queries": bench_queries,
+    "crawl": bench_crawl,
     "extraction": bench_extraction,
     "bots": bench_bots,
+}
+# The JSON file each bench writes in bench/results/.
+RESULT_NAMES = {name: f"hits_{name}" for name in ("pages", "recording", "queries")} | {
+    "crawl": "crawl",
+    "extraction": "extraction",
 }
 
 
@@ -117,11 +134,14 @@ def main() -> None:
     parser.add_argument("--views", type=int, default=10_000_000, help="views for the query bench")
     parser.add_argument("--record-views", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=800, help="page requests per round")
+    parser.add_argument("--crawl-sources", type=int, default=1000, help="fixture sources to crawl")
+    parser.add_argument("--crawl-items", type=int, default=2, help="entries per fixture feed")
+    parser.add_argument("--crawl-hosts", type=int, default=100, help="loopback fixture hosts")
+    parser.add_argument("--crawl-rounds", type=int, default=3)
     args = parser.parse_args()
     for name in args.only or list(BENCHES):
         print(f"bench: {name} ...", flush=True)
-        prefix = "" if name == "extraction" else "hits_"
-        path = write_result(f"{prefix}{name}", BENCHES[name](args))
+        path = write_result(RESULT_NAMES[name], BENCHES[name](args))
         print(f"bench: {name} -> {path.relative_to(path.parents[2])}", flush=True)
 
 

@@ -46,6 +46,15 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_fetcher() -> Iterator[None]:
+    """Give each test a new shared fetcher: no robots.txt verdict from an earlier test's port."""
+    yield
+    from newsdesk.ingest.crawler import reset_shared_fetcher
+
+    reset_shared_fetcher()
+
+
+@pytest.fixture(autouse=True)
 def _loopback_fetching(settings: pytest.FixtureRequest) -> None:
     """Let the crawler reach the loopback fixture servers, with no politeness delay."""
     settings.NEWSDESK_FETCH_ALLOW_PRIVATE = True  # type: ignore[attr-defined]

@@ -273,6 +273,30 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "NEWSDESK_SOURCE_GIVE_UP_DAYS",
+        "14",
+        "Days of permanent failures (404, not a feed...) before fetching a source stops; 0 never.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_EXTRACT_PROCESSES",
+        "0",
+        "Worker processes extracting article pages; 0 means one per CPU.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_EXTRACT_MAX_PAGES",
+        "200",
+        "Pages one extraction worker handles before it is replaced by a fresh one.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_EXTRACT_TIMEOUT",
+        "30",
+        "Seconds one page may take to extract before its worker is stopped.",
+        float,
+    ),
+    Setting(
         "NEWSDESK_SCHEDULER",
         "true",
         "Run due sources inside `newsdesk serve` (turn off when `newsdesk crawl` runs apart).",

@@ -76,7 +76,10 @@ def start_reader_burst(base_url: str, announce: bool = True) -> threading.Thread
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        humans, bots = simulate_readers(base_url)
+        try:
+            humans, bots = simulate_readers(base_url)
+        except httpx.HTTPError:
+            return  # the site was stopped during the burst
         if announce:
             print(
                 f"Demo: sent {humans} simulated reader page views and {bots} bot requests "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +36,9 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     status: int = 0
+    # time.monotonic() when the request arrived and when its answer was sent.
+    started: float = 0.0
+    finished: float = 0.0
 
 
 @dataclass
@@ -52,21 +56,33 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class CorpusServer:
-    """Serve ``root`` on 127.0.0.1 in a background thread."""
+    """Serve ``root`` on a loopback address in a background thread.
 
-    def __init__(self, root: Path, port: int = 0) -> None:
+    ``host`` may be any address of 127.0.0.0/8 (all loopback on Linux), so
+    tests can stand up several "hosts"; ``delay`` holds every answer back that
+    many seconds, to play a slow host. ``max_in_flight`` is the most requests
+    the server ever handled at once.
+    """
+
+    def __init__(
+        self, root: Path, port: int = 0, *, host: str = "127.0.0.1", delay: float = 0.0
+    ) -> None:
         self.root = root.resolve()
+        self.host = host
+        self.delay = delay
         self.requests: list[RecordedRequest] = []
         self.overrides = Overrides()
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
         handler = _make_handler(self)
-        self.httpd = _QuietServer(("127.0.0.1", port), handler)
+        self.httpd = _QuietServer((host, port), handler)
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
         port = self.httpd.server_address[1]
-        return f"http://127.0.0.1:{port}"
+        return f"http://{self.host}:{port}"
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
@@ -82,6 +98,13 @@ class CorpusServer:
     def record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def answered(self, request: RecordedRequest) -> None:
+        with self._lock:
+            request.finished = time.monotonic()
+            self.in_flight -= 1
 
     def requests_for(self, path: str) -> list[RecordedRequest]:
         with self._lock:
@@ -109,17 +132,24 @@ def _make_handler(server: CorpusServer) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, send_body: bool) -> None:
             path = unquote(urlsplit(self.path).path)
-            recorded = RecordedRequest(self.command, path, dict(self.headers.items()))
+            recorded = RecordedRequest(
+                self.command, path, dict(self.headers.items()), started=time.monotonic()
+            )
             server.record(recorded)
-            status, headers, body = self._resolve(path)
-            recorded.status = status
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if send_body:
-                self.wfile.write(body)
+            try:
+                status, headers, body = self._resolve(path)
+                recorded.status = status
+                if server.delay:
+                    time.sleep(server.delay)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if send_body:
+                    self.wfile.write(body)
+            finally:
+                server.answered(recorded)
 
         def _resolve(self, path: str) -> tuple[int, dict[str, str], bytes]:
             if path in server.overrides.responses:

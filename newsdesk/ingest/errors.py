@@ -11,6 +11,7 @@
     │   └── BlockedError          robots.txt disallows, or a private address
     ├── ParseError                not a feed we can read
     ├── ExtractError              an article page gave no text
+    │   └── WorkerError           the extraction worker died or ran out of time
     └── ImageError                an article image is not kept (ingest/images.py)
         ├── NotAnImageError       not JPEG/PNG/WebP/GIF, truncated, or undecodable
         ├── ImageTooLargeError    over the byte or pixel cap (decompression bombs)
@@ -75,6 +76,10 @@ class ParseError(IngestError):
 
 class ExtractError(IngestError):
     """An article page yielded no main text."""
+
+
+class WorkerError(ExtractError):
+    """The worker process extracting a page crashed or passed its time limit."""
 
 
 class ImageError(IngestError):

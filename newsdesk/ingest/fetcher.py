@@ -20,6 +20,7 @@ a URL that is not http(s).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterator
@@ -84,6 +85,8 @@ class _Reply:
     status: int
     headers: dict[str, str]
     content: bytes = b""
+    # (status, URL) of each redirect followed on the way here.
+    redirects: tuple[tuple[int, str], ...] = ()
 
 
 class Fetcher:
@@ -212,6 +215,7 @@ class Fetcher:
         truncate: bool = False,
     ) -> _Reply:
         current = url
+        hops: list[tuple[int, str]] = []
         for _hop in range(max_redirects + 1):
             crawl_delay = self._check_allowed(current, robots=robots)
             delay = max(self.host_delay, crawl_delay)
@@ -220,7 +224,8 @@ class Fetcher:
             )
             target = _redirect_target(reply)
             if target is None:
-                return reply
+                return dataclasses.replace(reply, redirects=tuple(hops))
+            hops.append((reply.status, target))
             current = target
         raise TooManyRedirectsError(f"more than {max_redirects} redirects from {url}")
 
@@ -418,6 +423,7 @@ def _to_result(reply: _Reply, etag: str, last_modified: str) -> FetchResult:
             headers=headers,
             etag=headers.get("etag") or etag,
             last_modified=headers.get("last-modified") or last_modified,
+            redirects=reply.redirects,
         )
     if status in RATE_LIMIT_STATUSES:
         retry_at = parse_retry_after(headers.get("retry-after", ""))
@@ -432,6 +438,7 @@ def _to_result(reply: _Reply, etag: str, last_modified: str) -> FetchResult:
         headers=headers,
         etag=headers.get("etag", ""),
         last_modified=headers.get("last-modified", ""),
+        redirects=reply.redirects,
     )
 
 

@@ -9,6 +9,7 @@ short or too ambiguous to tell gives "" rather than a confident wrong label.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -36,10 +37,19 @@ def detect_language(text: str, declared: str = "") -> str:
     return normalize_language(str(guess))
 
 
+_load_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _identifier() -> Any:
-    # Load the model on first use: it costs a fraction of a second and most
-    # processes (web workers) never detect anything.
+def _load_identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _identifier() -> Any:
+    # Load the model on first use: it costs most of a second of CPU and most
+    # processes (web workers) never detect anything. lru_cache alone would let
+    # every crawl thread arriving at once load its own copy.
+    with _load_lock:
+        return _load_identifier()

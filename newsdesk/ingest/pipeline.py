@@ -1,20 +1,30 @@
 """Refresh sources: fetch -> parse -> extract -> assemble -> store.
 
-This is the only ingest module that touches the ORM. Each source is refreshed
-on its own: an ``IngestError`` is stored on the source and the crawl goes on;
-an error in one entry skips that entry and keeps the rest.
+This is the only ingest module that touches the ORM. A refresh has three steps,
+so that the crawler (ingest/crawler.py) and Celery (jobs/tasks.py) can hand
+each network request out on its own:
+
+    start_refresh(source)    fetch the feed, store entries that carry their full
+                             text, and list the entries whose page is wanted
+    store_page(job)          fetch one article page, extract it in a worker
+                             process, store the article
+    finish_refresh(run)      record the outcome and the next fetch time
+
+``refresh_source()`` runs the three in a row. An ``IngestError`` is stored on
+the source and the crawl goes on; an error in one entry skips that entry; a
+page that cannot be fetched or extracted leaves the article with the feed's
+own text and its error in the result.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,11 +36,19 @@ from newsdesk.ingest.assemble import (
     wants_page,
 )
 from newsdesk.ingest.errors import IngestError, RateLimitedError
-from newsdesk.ingest.extract import extract_article
 from newsdesk.ingest.fetcher import Fetcher
 from newsdesk.ingest.image_pipeline import Illustration, illustrate, record_images
 from newsdesk.ingest.images import IMAGE_ACCEPT, revalidate
+from newsdesk.ingest.pagepool import PagePool, page_pool
 from newsdesk.ingest.parsers import parse_feed
+from newsdesk.ingest.schedule import (
+    ERROR_LIMIT,
+    describe_error,
+    fetchable_sources,
+    follow_move,
+    record_failure,
+    record_success,
+)
 from newsdesk.ingest.template import SourceTemplate, TemplateState, observe, strip_learned
 from newsdesk.ingest.types import ExtractedPage, FetchResult, ParsedEntry
 from newsdesk.sources.models import FetchStatus, Source, SourceBoilerplate
@@ -38,9 +56,7 @@ from newsdesk.stories.models import Article
 
 logger = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=24)
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-ERROR_LIMIT = 2000
 
 
 @dataclass
@@ -55,118 +71,295 @@ class RefreshResult:
     unchanged: int = 0
     failed_entries: int = 0
     error: str = ""
+    # "URL: reason" for each article page that could not be fetched or extracted.
+    page_errors: list[str] = field(default_factory=list)
+    # Why the crawler stopped fetching the source after this refresh, if it did.
+    stopped: str = ""
+    # The feed's new URL, when it answered with a permanent redirect.
+    moved_to: str = ""
 
     @property
     def ok(self) -> bool:
         return self.status != FetchStatus.ERROR
 
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
 
-def refresh_source(source: Source, *, fetcher: Fetcher | None = None) -> RefreshResult:
+    def describe(self) -> str:
+        """Say what the refresh did, in one line for the operator."""
+        if not self.ok:
+            said = f"{self.source_name}: failed: {self.error}"
+        elif self.status == FetchStatus.NOT_MODIFIED:
+            said = f"{self.source_name}: not modified since the last fetch"
+        else:
+            said = (
+                f"{self.source_name}: {self.new} new, {self.updated} updated, "
+                f"{self.unchanged} unchanged"
+            )
+        if self.failed_entries:
+            said += f"; {self.failed_entries} entries failed"
+        if self.page_errors:
+            said += (
+                f"; {len(self.page_errors)} page(s) kept the feed's text "
+                f"(first: {self.page_errors[0]})"
+            )
+        if self.moved_to:
+            said += f"; the feed moved for good to {self.moved_to}"
+        if self.stopped:
+            said += f". Fetching stopped: {self.stopped}"
+        return said
+
+
+@dataclass
+class PageJob:
+    """An entry whose article page must be fetched before it is stored."""
+
+    source: Source
+    entry: ParsedEntry
+    feed_language: str
+    article_id: int | None
+    first_seen: datetime
+
+    @property
+    def host(self) -> str:
+        return host_of(self.entry.url)
+
+    def to_payload(self) -> dict[str, Any]:
+        """A JSON-safe form of the job, for a Celery task of its own."""
+        entry = {
+            name: value.isoformat() if isinstance(value, datetime) else value
+            for name, value in asdict(self.entry).items()
+        }
+        return {
+            "source_id": self.source.pk,
+            "entry": entry,
+            "feed_language": self.feed_language,
+            "article_id": self.article_id,
+            "first_seen": self.first_seen.isoformat(),
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> PageJob | None:
+        """Rebuild a job; None when its source is gone or no longer fetched."""
+        source = fetchable_sources().filter(pk=payload["source_id"]).first()
+        if source is None:
+            return None
+        entry = dict(payload["entry"])
+        for item in fields(ParsedEntry):
+            if "datetime" in str(item.type) and isinstance(entry.get(item.name), str):
+                entry[item.name] = datetime.fromisoformat(entry[item.name])
+        return cls(
+            source,
+            ParsedEntry(**entry),
+            payload["feed_language"],
+            payload["article_id"],
+            datetime.fromisoformat(payload["first_seen"]),
+        )
+
+
+@dataclass
+class RefreshRun:
+    """One source's refresh in progress."""
+
+    source: Source
+    result: RefreshResult
+    started: datetime
+    response: FetchResult | None = None
+    pages: list[PageJob] = field(default_factory=list)
+    # Cut short (the crawler is stopping): record nothing, so the source stays due.
+    interrupted: bool = False
+
+
+def host_of(url: str) -> str:
+    """The host name a URL is fetched from, the key of per-host politeness."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def refresh_source(
+    source: Source, *, fetcher: Fetcher | None = None, pages: PagePool | None = None
+) -> RefreshResult:
     """Fetch one source and store its new and changed entries; never raises IngestError."""
     own = fetcher is None
     active = fetcher or Fetcher()
     try:
-        return _refresh(source, active)
+        run = start_refresh(source, active)
+        for job in run.pages:
+            run.result.count(store_page(job, active, pages, run.result))
+        return finish_refresh(run)
     finally:
         if own:
             active.close()
 
 
-def _refresh(source: Source, fetcher: Fetcher) -> RefreshResult:
-    result = RefreshResult(source.pk, source.name, FetchStatus.OK)
-    now = timezone.now()
+def start_refresh(source: Source, fetcher: Fetcher) -> RefreshRun:
+    """Fetch and parse the feed, store entries with full text, and list the pages to fetch."""
+    run = fetch_feed(source, fetcher)
+    if run.response is not None and not run.response.not_modified:
+        plan_entries(run, fetcher)
+    return run
+
+
+def fetch_feed(source: Source, fetcher: Fetcher) -> RefreshRun:
+    """Fetch the source's feed (conditionally); a failure is recorded on the source."""
+    run = RefreshRun(source, RefreshResult(source.pk, source.name, FetchStatus.OK), timezone.now())
     try:
-        response = fetcher.fetch(
+        run.response = fetcher.fetch(
             source.feed_url, etag=source.etag, last_modified=source.last_modified
         )
     except RateLimitedError as error:
-        return _record_failure(source, result, error, retry_at=error.retry_at)
+        _record_failure(run, error, retry_at=error.retry_at)
     except IngestError as error:
-        return _record_failure(source, result, error)
-    if response.not_modified:
-        # A 304 changes nothing but the schedule (RFC 9110 §15.4.5).
-        result.status = FetchStatus.NOT_MODIFIED
-        _record_success(source, result, response, now)
-        return result
+        _record_failure(run, error)
+    else:
+        if run.response.not_modified:
+            # A 304 changes nothing but the schedule (RFC 9110 §15.4.5).
+            run.result.status = FetchStatus.NOT_MODIFIED
+        if run.response.moved_to and run.response.moved_to != source.feed_url:
+            moved_to, stopped = follow_move(source, run.response.moved_to, run.started)
+            run.result.moved_to, run.result.stopped = moved_to, stopped
+    return run
+
+
+def plan_entries(run: RefreshRun, fetcher: Fetcher) -> None:
+    """Parse the fetched feed; store what needs no page and queue what does."""
+    assert run.response is not None
+    source, response = run.source, run.response
     try:
         feed = parse_feed(
             response.content, url=response.url, content_type=response.content_type_header
         )
     except IngestError as error:
-        return _record_failure(source, result, error, http_status=response.status)
-    known = KnownArticles.load(source, feed.entries)
-    for entry in feed.entries:
-        _store_entry(source, entry, fetcher, feed.language, known, result)
+        _record_failure(run, error, http_status=response.status)
+        return
     if feed.warning:
         logger.info("feed warning", extra={"source": source.pk, "warning": feed.warning})
-    _record_success(source, result, response, now)
-    return result
+    known = KnownArticles.load(source, feed.entries)
+    for entry in feed.entries:
+        try:
+            outcome = _plan_entry(run, entry, feed.language, known, fetcher)
+        except Exception as error:
+            _log_entry_error(source, entry, error)
+            outcome = "failed_entries"
+        if outcome:
+            run.result.count(outcome)
 
 
-def _store_entry(
-    source: Source,
+def _plan_entry(
+    run: RefreshRun,
     entry: ParsedEntry,
-    fetcher: Fetcher,
     feed_language: str,
     known: KnownArticles,
-    result: RefreshResult,
-) -> None:
-    try:
-        outcome = store_entry(source, entry, fetcher, feed_language, known)
-    except IngestError as error:
-        result.failed_entries += 1
-        logger.warning(
-            "entry failed", extra={"source": source.pk, "guid": entry.guid, "error": str(error)}
-        )
-        return
-    except Exception:
-        # A bug in one entry must not lose the rest of the feed.
-        result.failed_entries += 1
-        logger.exception("entry crashed", extra={"source": source.pk, "guid": entry.guid})
-        return
-    setattr(result, outcome, getattr(result, outcome) + 1)
-
-
-def store_entry(
-    source: Source, entry: ParsedEntry, fetcher: Fetcher, feed_language: str, known: KnownArticles
+    fetcher: Fetcher,
 ) -> str:
-    """Create or update the article for ``entry``; return "new", "updated" or "unchanged"."""
+    """Store an entry now, or queue its page; return the outcome, or "" when queued."""
+    url = entry_url(entry, run.source.feed_url)
+    if known.pending(url):
+        # An earlier entry with the same link is being fetched: one article, not two.
+        return "unchanged"
     existing = known.find(entry)
     if existing is not None and existing.content_hash == entry_fingerprint(entry):
         return "unchanged"
-    template = source_template(source) if wants_page(entry) else None
-    page = fetch_page(fetcher, entry, template) if template is not None else None
-    prepared = assemble_article(
+    first_seen = existing.first_seen_at if existing else timezone.now()
+    if wants_page(entry):
+        known.queue(url)
+        article_id = existing.pk if existing else None
+        run.pages.append(PageJob(run.source, entry, feed_language, article_id, first_seen))
+        return ""
+    prepared = _assemble(run.source, entry, None, feed_language, first_seen)
+    return _store(run.source, prepared, existing, known, fetcher=fetcher, page=None)
+
+
+def store_page(
+    job: PageJob,
+    fetcher: Fetcher,
+    pages: PagePool | None = None,
+    result: RefreshResult | None = None,
+) -> str:
+    """Fetch, extract and store one queued entry; return "new", "updated" or "unchanged"."""
+    response, error = fetch_page(job, fetcher)
+    return finish_page(job, response, error, fetcher, pages, result)
+
+
+def fetch_page(job: PageJob, fetcher: Fetcher) -> tuple[FetchResult | None, str]:
+    """Fetch a queued entry's article page; return it, or the reason it is missing."""
+    try:
+        return fetcher.fetch(job.entry.url, accept=PAGE_ACCEPT), ""
+    except IngestError as error:
+        return None, str(error)
+
+
+def finish_page(
+    job: PageJob,
+    response: FetchResult | None,
+    error: str,
+    fetcher: Fetcher,
+    pages: PagePool | None = None,
+    result: RefreshResult | None = None,
+) -> str:
+    """Extract a fetched page (in a worker process) and store the entry; never raises.
+
+    Return "new", "updated", "unchanged" or "failed_entries".
+    """
+    page: ExtractedPage | None = None
+    if response is not None:
+        try:
+            # The boilerplate learned from the source's pages goes along (ingest/template.py).
+            template = source_template(job.source)
+            page = (pages or page_pool()).extract(
+                response.content, url=response.url, template=template
+            )
+        except IngestError as failure:
+            error = f"{type(failure).__name__}: {failure}"
+    if error:
+        # The article keeps the feed's own text; the page's error goes in the result.
+        logger.info("full text unavailable", extra={"url": job.entry.url, "error": error})
+        if result is not None:
+            result.page_errors.append(f"{job.entry.url}: {error}"[:ERROR_LIMIT])
+    try:
+        prepared = _assemble(job.source, job.entry, page, job.feed_language, job.first_seen)
+        existing = None
+        if job.article_id is not None:
+            existing = Article.objects.filter(pk=job.article_id).first()
+        return _store(job.source, prepared, existing, None, fetcher=fetcher, page=page)
+    except Exception as failure:
+        _log_entry_error(job.source, job.entry, failure)
+        return "failed_entries"
+
+
+def finish_refresh(run: RefreshRun) -> RefreshResult:
+    """Record a refresh that fetched its feed: validators, status and the next fetch time."""
+    if run.result.ok and run.response is not None:
+        _record_success(run)
+    return run.result
+
+
+def _log_entry_error(source: Source, entry: ParsedEntry, error: Exception) -> None:
+    if isinstance(error, IngestError):
+        logger.warning(
+            "entry failed", extra={"source": source.pk, "guid": entry.guid, "error": str(error)}
+        )
+    else:
+        # A bug in one entry must not lose the rest of the feed.
+        logger.error(
+            "entry crashed", extra={"source": source.pk, "guid": entry.guid}, exc_info=error
+        )
+
+
+def _assemble(
+    source: Source,
+    entry: ParsedEntry,
+    page: ExtractedPage | None,
+    feed_language: str,
+    first_seen: datetime,
+) -> PreparedArticle:
+    return assemble_article(
         entry,
         page=page,
         feed_url=source.feed_url,
         source_language=source.language,
         feed_language=feed_language,
-        first_seen=existing.first_seen_at if existing else timezone.now(),
+        first_seen=first_seen,
     )
-    prepared, pictures = _illustrate(prepared, fetcher)
-    if existing is None:
-        created = _create(source, prepared)
-        if created is None:
-            return "unchanged"
-        known.add(created)
-        record_images(created, pictures)
-        learn_template(source, page, prepared.url)
-        return "new"
-    _update(existing, prepared)
-    record_images(existing, pictures)
-    learn_template(source, page, prepared.url)
-    return "updated"
-
-
-def _illustrate(
-    prepared: PreparedArticle, fetcher: Fetcher
-) -> tuple[PreparedArticle, Illustration]:
-    """Images hook (ingest/image_pipeline.py): fetch and store them before the article.
-
-    Done first, so no stored body ever points at another site's images.
-    """
-    return illustrate(prepared, lambda url: fetcher.fetch(url, accept=IMAGE_ACCEPT))
 
 
 @dataclass
@@ -176,6 +369,7 @@ class KnownArticles:
     source: Source
     by_guid: dict[str, Article]
     by_url: dict[str, Article]
+    queued_urls: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, source: Source, entries: list[ParsedEntry]) -> KnownArticles:
@@ -200,17 +394,13 @@ class KnownArticles:
             found = self.by_url.get(url)
         return found
 
+    def pending(self, url: str) -> bool:
+        """Tell whether a page for ``url`` is already queued by an earlier entry."""
+        return bool(url) and url in self.queued_urls
 
-def fetch_page(
-    fetcher: Fetcher, entry: ParsedEntry, template: SourceTemplate | None = None
-) -> ExtractedPage | None:
-    """Fetch and extract the entry's page; on failure keep the feed's own text."""
-    try:
-        response = fetcher.fetch(entry.url, accept=PAGE_ACCEPT)
-        return extract_article(response.content, url=response.url, template=template)
-    except IngestError as error:
-        logger.info("full text unavailable", extra={"url": entry.url, "error": str(error)})
-        return None
+    def queue(self, url: str) -> None:
+        if url:
+            self.queued_urls.add(url)
 
 
 def _fields(prepared: PreparedArticle) -> dict[str, object]:
@@ -228,130 +418,82 @@ def _fields(prepared: PreparedArticle) -> dict[str, object]:
     }
 
 
-def _create(source: Source, prepared: PreparedArticle) -> Article | None:
-    try:
-        with transaction.atomic():
-            return Article.objects.create(
-                source=source,
-                guid=prepared.guid[:2000],
-                published_at=prepared.published,
-                updated_at=prepared.updated,
-                first_seen_at=prepared.first_seen,
-                **_fields(prepared),
-            )
-    except IntegrityError:
-        # Another worker stored the same entry a moment ago: one article, not two.
-        return None
+def _store(
+    source: Source,
+    prepared: PreparedArticle,
+    existing: Article | None,
+    known: KnownArticles | None,
+    *,
+    fetcher: Fetcher,
+    page: ExtractedPage | None,
+) -> str:
+    """Create or update the article; return "new", "updated" or "unchanged"."""
+    prepared, pictures = _illustrate(prepared, fetcher)
+    if existing is not None:
+        for name, value in _fields(prepared).items():
+            setattr(existing, name, value)
+        existing.updated_at = prepared.updated or timezone.now()
+        existing.save()
+        stored, outcome = existing, "updated"
+    else:
+        try:
+            with transaction.atomic():
+                stored = Article.objects.create(
+                    source=source,
+                    guid=prepared.guid[:2000],
+                    published_at=prepared.published,
+                    updated_at=prepared.updated,
+                    first_seen_at=prepared.first_seen,
+                    **_fields(prepared),
+                )
+        except IntegrityError:
+            # Another worker stored the same entry a moment ago: one article, not two.
+            return "unchanged"
+        outcome = "new"
+        if known is not None:
+            known.add(stored)
+    record_images(stored, pictures)
+    learn_template(source, page, prepared.url)
+    return outcome
 
 
-def _update(article: Article, prepared: PreparedArticle) -> None:
-    for name, value in _fields(prepared).items():
-        setattr(article, name, value)
-    article.updated_at = prepared.updated or timezone.now()
-    article.save()
+def _illustrate(
+    prepared: PreparedArticle, fetcher: Fetcher
+) -> tuple[PreparedArticle, Illustration]:
+    """Images hook (ingest/image_pipeline.py): fetch and store them before the article.
+
+    Done first, so no stored body ever points at another site's images.
+    """
+    return illustrate(prepared, lambda url: fetcher.fetch(url, accept=IMAGE_ACCEPT))
 
 
-def _record_success(
-    source: Source, result: RefreshResult, response: FetchResult, now: datetime
-) -> None:
-    source.etag = response.etag[:500]
-    source.last_modified = response.last_modified[:100]
-    source.last_http_status = response.status
-    source.last_status = result.status
-    source.last_error = ""
-    source.consecutive_failures = 0
-    source.last_fetched_at = now
-    source.next_fetch_at = now + source.fetch_interval
-    source.save(update_fields=_SCHEDULE_FIELDS)
+def _record_success(run: RefreshRun) -> None:
+    assert run.response is not None
+    record_success(run.source, run.response, run.result.status, run.started)
 
 
 def _record_failure(
-    source: Source,
-    result: RefreshResult,
+    run: RefreshRun,
     error: IngestError,
     *,
     retry_at: datetime | None = None,
     http_status: int | None = None,
-) -> RefreshResult:
-    now = timezone.now()
-    result.status = FetchStatus.ERROR
-    result.error = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
-    source.last_status = FetchStatus.ERROR
-    source.last_error = result.error
-    source.last_http_status = getattr(error, "status", http_status)
-    source.consecutive_failures += 1
-    source.last_fetched_at = now
-    backoff = min(
-        source.fetch_interval * 2 ** min(source.consecutive_failures - 1, 10), MAX_BACKOFF
+) -> None:
+    run.result.status = FetchStatus.ERROR
+    run.result.error = describe_error(error)
+    run.result.stopped = record_failure(
+        run.source, error, retry_at=retry_at, http_status=http_status
     )
-    source.next_fetch_at = max(retry_at or now, now + backoff)
-    source.save(update_fields=_SCHEDULE_FIELDS)
-    logger.warning("source failed", extra={"source": source.pk, "error": result.error})
-    return result
 
 
-_SCHEDULE_FIELDS = [
-    "etag",
-    "last_modified",
-    "last_http_status",
-    "last_status",
-    "last_error",
-    "consecutive_failures",
-    "last_fetched_at",
-    "next_fetch_at",
-]
-
-
-def due_sources(now: datetime | None = None) -> list[Source]:
-    """Active sources whose next fetch time has come."""
-    moment = now or timezone.now()
-    return list(Source.objects.filter(active=True, next_fetch_at__lte=moment).order_by("pk"))
-
-
-def crawl(
-    sources: Iterable[Source],
-    *,
-    workers: int | None = None,
-    on_done: Callable[[RefreshResult], None] | None = None,
-) -> list[RefreshResult]:
-    """Refresh ``sources`` in a thread pool sharing one polite fetcher."""
-    pool_size = max(1, workers or settings.NEWSDESK_FETCH_WORKERS)
-    if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith("file:"):
-        pool_size = 1  # An in-memory test database cannot take writers from several threads.
-    results: list[RefreshResult] = []
-
-    def done(outcome: RefreshResult) -> None:
-        results.append(outcome)
-        if on_done is not None:
-            on_done(outcome)
-
-    with Fetcher() as fetcher:
-        if pool_size == 1:
-            for source in sources:
-                done(_refresh_guarded(source, fetcher))
-            return results
-        with ThreadPoolExecutor(max_workers=pool_size) as pool:
-            futures = [pool.submit(_refresh_in_thread, source, fetcher) for source in sources]
-            for future in futures:
-                done(future.result())
-    return results
-
-
-def _refresh_guarded(source: Source, fetcher: Fetcher) -> RefreshResult:
-    try:
-        return refresh_source(source, fetcher=fetcher)
-    except Exception as error:
-        # Never let one source's bug stop the crawl; store it like any failure.
-        logger.exception("refresh crashed", extra={"source": source.pk})
-        result = RefreshResult(source.pk, source.name, FetchStatus.ERROR)
-        return _record_failure(source, result, IngestError(f"internal error: {error}"))
-
-
-def _refresh_in_thread(source: Source, fetcher: Fetcher) -> RefreshResult:
-    try:
-        return _refresh_guarded(source, fetcher)
-    finally:
-        connection.close()  # Each pool thread opened its own connection.
+def record_crash(source: Source, error: Exception) -> RefreshResult:
+    """Store an unexpected error in a refresh like any failure, so the crawl goes on."""
+    logger.error("refresh crashed", extra={"source": source.pk}, exc_info=error)
+    run = RefreshRun(
+        source, RefreshResult(source.pk, source.name, FetchStatus.ERROR), timezone.now()
+    )
+    _record_failure(run, IngestError(f"internal error: {error}"))
+    return run.result
 
 
 # -- Template learning hook ----------------------------------------------------

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from newsdesk.core.text import clean_text, one_line
+from newsdesk.core.urls import is_http_url
 from newsdesk.ingest.discovery import FeedCandidate, feed_candidates, is_json_feed, looks_like_feed
 from newsdesk.ingest.errors import IngestError, ParseError
 from newsdesk.ingest.fetcher import Fetcher
@@ -95,26 +96,132 @@ def get_or_create_category(name: str) -> Category:
     return Category.objects.create(name=name, slug=slug, order=last + 10)
 
 
+@dataclass(frozen=True)
+class SourceOptions:
+    """What the operator set when subscribing; None means "not given, leave it as it is"."""
+
+    name: str | None = None
+    category: Category | str | None = None  # a Category, or a name (created if new)
+    editor: Editor | None = None
+    language: str | None = None
+
+    def values(self) -> dict[str, object]:
+        """The fields to set on a source, for the options that were given."""
+        given: dict[str, object] = {}
+        if self.name:
+            given["name"] = self.name[:200]
+        if self.category:
+            category = self.category
+            given["category"] = (
+                get_or_create_category(category) if isinstance(category, str) else category
+            )
+        if self.editor is not None:
+            given["editor"] = self.editor
+        if self.language is not None:
+            given["language"] = self.language
+        return given
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What add_source did: a new source, or an existing one and the options it changed."""
+
+    source: Source
+    created: bool
+    changed: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """Say what happened, in one sentence for the operator."""
+        where = f"{self.source.name!r} ({self.source.feed_url})"
+        if self.created:
+            return f"Added {where}; it is due now."
+        if self.changed:
+            return f"{where} is already a source; changed: {', '.join(self.changed)}."
+        return f"{where} is already a source; nothing changed."
+
+
+class AlreadySubscribed(SourceError):
+    """The URL is, or leads to, a feed that is already a source."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__(f"{source.feed_url} is already the source {source.name!r}")
+        self.source = source
+
+
 def add_source(
     url: str,
+    options: SourceOptions | None = None,
     *,
-    category: str = "",
-    name: str = "",
-    editor: Editor | None = None,
+    update_existing: bool = True,
+    check: bool = True,
     fetcher: Fetcher | None = None,
-) -> Source:
-    """Discover the feed behind ``url`` and register it as a source due now."""
-    with nullcontext(fetcher) if fetcher else Fetcher() as active:
-        found = find_feed(url, active)
-    with transaction.atomic():
-        source, _ = Source.objects.update_or_create(
-            feed_url=found.feed_url,
-            defaults={
-                "name": name or found.title or found.feed_url,
-                "site_url": found.site_url,
-                "category": get_or_create_category(category) if category else None,
-                "editor": editor,
-                "fetch_interval": timedelta(minutes=settings.NEWSDESK_FETCH_INTERVAL),
-            },
-        )
-    return source
+) -> Subscription:
+    """Register the feed behind ``url`` as a source due now; never silently rewrite one.
+
+    A URL that is (or discovery finds) an existing source's feed changes only
+    the options given, or raises AlreadySubscribed when ``update_existing`` is
+    false. ``check=False`` registers a feed URL without fetching it (OPML
+    import); the first crawl then reports what is wrong with it.
+    """
+    options = options or SourceOptions()
+    url = check_feed_url(url.strip())
+    existing = find_source(url)
+    if existing is None:
+        if check:
+            with nullcontext(fetcher) if fetcher else Fetcher() as active:
+                found = find_feed(url, active)
+        else:
+            found = FoundFeed(url, "", "", "")
+        existing = find_source(found.feed_url)
+        if existing is None:
+            created = _create(found, options)
+            if created is not None:
+                return Subscription(created, created=True)
+            existing = find_source(found.feed_url)
+    assert existing is not None
+    if not update_existing:
+        raise AlreadySubscribed(existing)
+    return Subscription(existing, created=False, changed=_apply(existing, options))
+
+
+def find_source(url: str) -> Source | None:
+    """The source whose feed is at ``url`` now or was before it moved."""
+    if not url:
+        return None
+    return (
+        Source.objects.filter(feed_url=url).first()
+        or Source.objects.filter(previous_feed_url=url).first()
+    )
+
+
+def check_feed_url(url: str) -> str:
+    """Return ``url`` if it is an absolute http(s) URL, else raise SourceError."""
+    if not is_http_url(url):
+        raise SourceError(f"{url!r} is not an http(s) URL")
+    return url
+
+
+def _create(found: FoundFeed, options: SourceOptions) -> Source | None:
+    values = options.values()
+    values.setdefault("name", (found.title or found.feed_url)[:200])
+    try:
+        with transaction.atomic():
+            return Source.objects.create(
+                feed_url=found.feed_url,
+                site_url=found.site_url,
+                fetch_interval=timedelta(minutes=settings.NEWSDESK_FETCH_INTERVAL),
+                **values,
+            )
+    except IntegrityError:
+        # Someone added the same feed a moment ago.
+        return None
+
+
+def _apply(source: Source, options: SourceOptions) -> tuple[str, ...]:
+    values = options.values()
+    changed = tuple(name for name, value in values.items() if getattr(source, name) != value)
+    for name in changed:
+        setattr(source, name, values[name])
+    if changed:
+        source.save(update_fields=list(changed))
+    return changed

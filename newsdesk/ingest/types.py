@@ -1,7 +1,7 @@
 """Typed values passed between the ingest stages.
 
 fetcher -> FetchResult -> parsers -> ParsedFeed[ParsedEntry] -> extract ->
-ExtractedPage -> sanitize -> pipeline (the only stage that touches the ORM).
+ExtractedPage -> sanitize -> pipeline (with schedule.py, the only stages that touch the ORM).
 """
 
 from __future__ import annotations
@@ -21,10 +21,23 @@ class FetchResult:
     headers: Mapping[str, str]
     etag: str = ""
     last_modified: str = ""
+    # (status, URL) of each redirect followed to get here, in order.
+    redirects: tuple[tuple[int, str], ...] = ()
 
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+    @property
+    def moved_to(self) -> str:
+        """Where the requested URL now lives for good: the end of a chain of 301/308 only.
+
+        A temporary redirect (302, 303, 307) anywhere in the chain means the
+        original URL is still the one to ask (RFC 9110 §15.4).
+        """
+        if self.redirects and all(status in (301, 308) for status, _ in self.redirects):
+            return self.redirects[-1][1]
+        return ""
 
     @property
     def content_type_header(self) -> str:

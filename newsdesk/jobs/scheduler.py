@@ -1,7 +1,8 @@
 """The in-process scheduler: crawls due sources and runs periodic upkeep.
 
-`newsdesk serve` runs it in a background thread; a larger deployment turns it
-off (NEWSDESK_SCHEDULER=false) and runs `newsdesk crawl` as its own process.
+`newsdesk scheduler` runs it in the foreground of its own process, which
+`newsdesk serve` starts beside gunicorn (jobs/server.py); a larger deployment
+turns it off (NEWSDESK_SCHEDULER=false) and runs `newsdesk crawl` or Celery.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class Job:
 
 def crawl_due_sources() -> int:
     """Refresh every due source; return how many were refreshed."""
-    from newsdesk.ingest.pipeline import crawl, due_sources
+    from newsdesk.ingest.crawler import crawl
+    from newsdesk.ingest.schedule import due_sources
 
     return len(crawl(due_sources()))
 
@@ -47,34 +49,27 @@ DEFAULT_JOBS: tuple[tuple[str, float], ...] = (
 
 
 class Scheduler:
-    """Run jobs in one daemon thread until stopped; a failing job never stops the others."""
+    """Run due jobs every ``tick`` seconds until stopped; a failing job never stops the others."""
 
     def __init__(self, jobs: tuple[tuple[str, float], ...] = DEFAULT_JOBS, tick: float = 5.0):
         self.jobs = [Job(path, every) for path, every in jobs]
         self.tick = tick
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="newsdesk-scheduler", daemon=True)
 
-    def start(self) -> Scheduler:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def run_pending(self) -> None:
+    def run_pending(self, stop: threading.Event | None = None) -> None:
         now = time.monotonic()
         for job in self.jobs:
+            if stop is not None and stop.is_set():
+                return
             if job.due(now):
                 job.last_run = now
                 run_job(import_string(job.path), job.path)
 
-    def _loop(self) -> None:
+    def run(self, stop: threading.Event, *, alive: Callable[[], bool] = lambda: True) -> None:
+        """Run jobs in the calling thread until ``stop`` is set or ``alive()`` turns false."""
         try:
-            while not self._stop.is_set():
-                self.run_pending()
-                self._stop.wait(self.tick)
+            while not stop.is_set() and alive():
+                self.run_pending(stop)
+                stop.wait(self.tick)
         finally:
             connection.close()
 

@@ -71,6 +71,11 @@ class Source(models.Model):
 
     name = models.CharField(max_length=200)
     feed_url = models.URLField(max_length=2000, unique=True)
+    previous_feed_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text="The feed URL before the feed moved for good (HTTP 301/308).",
+    )
     site_url = models.URLField(max_length=2000, blank=True)
     category = models.ForeignKey(
         Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources"
@@ -92,6 +97,17 @@ class Source(models.Model):
     last_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="First of the permanent failures in a row, if failing."
+    )
+    # The crawler stops fetching a source that is gone (HTTP 410) or has failed
+    # permanently for days; unlike an editor's deactivation, its articles stay.
+    fetch_stopped_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the crawler stopped fetching this source."
+    )
+    fetch_stopped_reason = models.TextField(
+        blank=True, help_text="Why the crawler stopped fetching this source."
+    )
     next_fetch_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

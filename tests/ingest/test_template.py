@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from newsdesk.demo.server import CorpusServer
+from newsdesk.ingest.crawler import crawl
 from newsdesk.ingest.extract import extract_article
-from newsdesk.ingest.pipeline import crawl
 from newsdesk.ingest.template import (
     MIN_PAGES,
     SourceTemplate,

@@ -17,7 +17,7 @@ import pytest
 from newsdesk.demo import catalog
 from newsdesk.demo.management.commands.demo import load_catalog
 from newsdesk.demo.server import CorpusServer
-from newsdesk.ingest.pipeline import crawl
+from newsdesk.ingest.crawler import crawl
 from newsdesk.stories.models import Article
 from tests.hits.test_browser import READER_UA, browser  # noqa: F401  (the fixture)
 

@@ -12,7 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from newsdesk.demo.server import CorpusServer
-from newsdesk.ingest.pipeline import crawl, due_sources
+from newsdesk.ingest.crawler import crawl
+from newsdesk.ingest.schedule import due_sources
 from newsdesk.sources.models import Category, Editor, FetchStatus, Source
 from newsdesk.stories.models import Article
 

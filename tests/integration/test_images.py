@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from newsdesk.demo.server import CorpusServer
-from newsdesk.ingest.pipeline import crawl
+from newsdesk.ingest.crawler import crawl
 from newsdesk.sources.models import Category, Source
 from newsdesk.stories.models import Article, ArticleImage, Image, ImageRole
 from tests.ingest import imagefixtures as fx

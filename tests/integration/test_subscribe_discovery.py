@@ -52,7 +52,7 @@ def test_rdf_metadata_and_json_apis_are_passed_over_for_the_real_feed(
             "feed.rss": RSS,
         },
     )
-    source = add_source(corpus_server.url("index.html"))
+    source = add_source(corpus_server.url("index.html")).source
     assert source.feed_url == corpus_server.url("feed.rss")
     assert source.name == "Liftoff News"
 
@@ -76,7 +76,7 @@ def test_each_advertised_type_is_found(
 ) -> None:
     """An RSS 1.0, JSON Feed or Atom feed advertised by a page becomes the source."""
     serve(corpus_server, {"index.html": page((kind, f"/{name}")), name: body})
-    source = add_source(corpus_server.url("index.html"))
+    source = add_source(corpus_server.url("index.html")).source
     assert source.feed_url == corpus_server.url(name)
     assert title.lower() in source.name.lower()
 
@@ -87,7 +87,7 @@ def test_common_paths_are_tried_when_nothing_is_advertised(
 ) -> None:
     """A page that advertises no feed gets the common locations tried, beside it and at the root."""
     serve(corpus_server, {"blog/index.html": page(), path: RSS})
-    source = add_source(corpus_server.url("blog/index.html"))
+    source = add_source(corpus_server.url("blog/index.html")).source
     assert source.feed_url == corpus_server.url(path)
     asked = [r.path for r in corpus_server.requests if r.path != "/robots.txt"]
     # Tried in order, stopping at the first feed.

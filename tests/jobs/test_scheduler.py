@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from django.test import Client
 
@@ -37,12 +40,28 @@ def test_jobs_run_only_when_due() -> None:
     assert CALLS == ["good"]
 
 
-def test_thread_starts_and_stops() -> None:
-    """The scheduler thread runs its jobs and stops when asked."""
+def test_run_stops_when_asked() -> None:
+    """The scheduler loop runs its jobs and returns once the stop event is set."""
     CALLS.clear()
-    runner = Scheduler(jobs=((f"{__name__}.good_job", 3600),), tick=0.05).start()
-    runner.stop()
+    stop = threading.Event()
+    runner = Scheduler(jobs=((f"{__name__}.good_job", 3600),), tick=0.05)
+    thread = threading.Thread(target=runner.run, args=(stop,))
+    thread.start()
+    time.sleep(0.2)
+    stop.set()
+    thread.join(2)
+    assert not thread.is_alive()
     assert CALLS == ["good"]
+
+
+def test_run_stops_when_its_supervisor_is_gone() -> None:
+    """The loop returns as soon as ``alive()`` says the supervising process went away."""
+    CALLS.clear()
+    checks = iter([True, True, False])
+    Scheduler(jobs=((f"{__name__}.good_job", 0),), tick=0.01).run(
+        threading.Event(), alive=lambda: next(checks)
+    )
+    assert CALLS == ["good", "good"]
 
 
 def test_default_jobs_crawl_prune_and_send_digests() -> None:

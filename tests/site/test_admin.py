@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
@@ -77,36 +75,6 @@ def test_publish_and_unfeature_actions(staff: Client) -> None:
     article.refresh_from_db()
     assert article.status == ArticleStatus.PUBLISHED
     assert article.featured is False
-
-
-def test_fetch_now_without_crawler_shows_message(staff: Client, monkeypatch) -> None:
-    """Fetch now explains when the crawler module is missing instead of failing."""
-    monkeypatch.setitem(sys.modules, "newsdesk.ingest.pipeline", None)
-    source = make_source()
-    response = staff.post(
-        "/admin/sources/source/",
-        {"action": "fetch_now", "_selected_action": [source.pk]},
-        follow=True,
-    )
-    assert "is not available" in response.content.decode()
-
-
-def test_fetch_now_calls_refresh_source(staff: Client, monkeypatch) -> None:
-    """Fetch now runs the crawler's refresh_source on each selected source."""
-    import types
-
-    seen: list[int] = []
-    fake = types.ModuleType("newsdesk.ingest.pipeline")
-    fake.refresh_source = lambda source: seen.append(source.pk)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "newsdesk.ingest.pipeline", fake)
-    sources = [make_source(), make_source()]
-    response = staff.post(
-        "/admin/sources/source/",
-        {"action": "fetch_now", "_selected_action": [s.pk for s in sources]},
-        follow=True,
-    )
-    assert sorted(seen) == sorted(s.pk for s in sources)
-    assert "Fetched 2 source(s)." in response.content.decode()
 
 
 def test_deactivate_action(staff: Client) -> None:

@@ -15,12 +15,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 from django.utils import timezone
 from rich.console import Console
 
 from newsdesk.demo import catalog
 from newsdesk.demo.readers import start_reader_burst
 from newsdesk.demo.server import CorpusServer
+from newsdesk.ingest.pagepool import shutdown_page_pool
 from newsdesk.jobs.management.commands.crawl import crawl_with_progress, print_summary
 from newsdesk.jobs.server import serve
 from newsdesk.sources.models import Category, Editor, Source
@@ -44,6 +46,8 @@ class Command(BaseCommand):
         sources = load_catalog(server)
         console.print(f"Crawling {len(sources)} demo sources over loopback HTTP...")
         print_summary(crawl_with_progress(sources, console), console)
+        # From here on the scheduler process crawls; this one only supervises.
+        shutdown_page_pool()
         password = ensure_admin()
         site = f"http://{options['bind']}"
         console.print(
@@ -55,19 +59,26 @@ class Command(BaseCommand):
             server.stop()
             return
 
+        connections.close_all()
+
         def send_readers() -> None:
             if not options["no_readers"]:
                 start_reader_burst(site)
 
         # No access log: the console keeps the crawl summary and the demo's messages.
-        serve(
-            bind=options["bind"],
-            workers=1,
-            threads=8,
-            scheduler=True,
-            on_ready=send_readers,
-            access_log=False,
-        )
+        try:
+            status = serve(
+                bind=options["bind"],
+                workers=1,
+                threads=8,
+                scheduler=True,
+                on_ready=send_readers,
+                access_log=False,
+            )
+        finally:
+            server.stop()
+        if status:
+            raise SystemExit(status)
 
 
 def start_corpus_server(root: Path) -> CorpusServer:

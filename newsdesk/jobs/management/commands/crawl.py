@@ -10,7 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from newsdesk.ingest.pipeline import RefreshResult, crawl, due_sources
+from newsdesk.ingest.crawler import crawl
+from newsdesk.ingest.pipeline import RefreshResult
+from newsdesk.ingest.schedule import due_sources, fetchable_sources
 from newsdesk.sources.models import Source
 
 
@@ -33,7 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Queued {enqueue_due_sources()} due sources for Celery workers.")
             return
         while True:
-            sources = list(Source.objects.filter(active=True)) if options["all"] else due_sources()
+            sources = list(fetchable_sources()) if options["all"] else due_sources()
             results = crawl_with_progress(sources, console)
             print_summary(results, console)
             if options["once"]:
@@ -74,7 +76,22 @@ def print_summary(results: list[RefreshResult], console: Console) -> None:
             result.status,
             str(result.new),
             str(result.updated),
-            result.error[:80]
-            or (f"{result.failed_entries} entries failed" if result.failed_entries else ""),
+            result_note(result)[:80],
         )
     console.print(table)
+
+
+def result_note(result: RefreshResult) -> str:
+    """The one thing an operator should read about a source's refresh, if any."""
+    if result.stopped:
+        return f"stopped: {result.stopped}"
+    if result.error:
+        return result.error
+    notes = []
+    if result.failed_entries:
+        notes.append(f"{result.failed_entries} entries failed")
+    if result.page_errors:
+        notes.append(f"{len(result.page_errors)} pages kept the feed's text")
+    if result.moved_to:
+        notes.append(f"moved to {result.moved_to}")
+    return "; ".join(notes)

@@ -1,4 +1,4 @@
-"""`newsdesk add-source URL [--category C] [--name N] [--editor SLUG]`."""
+"""`newsdesk add-source URL [--category C] [--name N] [--editor SLUG] [--language L]`."""
 
 from __future__ import annotations
 
@@ -6,18 +6,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from newsdesk.ingest.subscribe import SourceError, add_source
+from newsdesk.ingest.subscribe import SourceError, SourceOptions, add_source
 from newsdesk.sources.models import Editor
 
 
 class Command(BaseCommand):
-    help = "Add a source from a feed URL or a site URL (its feed is discovered)."
+    help = (
+        "Add a source from a feed URL or a site URL (its feed is discovered). "
+        "On a URL that is already a source, change only the options given."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("url")
-        parser.add_argument("--category", default="", help="Category name (created if new).")
-        parser.add_argument("--name", default="", help="Display name (default: feed title).")
-        parser.add_argument("--editor", default="", help="Slug of the editor in charge.")
+        parser.add_argument("--category", help="Category name (created if new).")
+        parser.add_argument("--name", help="Display name (default: feed title).")
+        parser.add_argument("--editor", help="Slug of the editor in charge.")
+        parser.add_argument("--language", help="ISO 639-1 code (default: detected).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         editor = None
@@ -25,10 +29,14 @@ class Command(BaseCommand):
             editor = Editor.objects.filter(slug=options["editor"]).first()
             if editor is None:
                 raise CommandError(f"no editor with slug {options['editor']!r}")
+        wanted = SourceOptions(
+            name=options["name"],
+            category=options["category"],
+            editor=editor,
+            language=options["language"],
+        )
         try:
-            source = add_source(
-                options["url"], category=options["category"], name=options["name"], editor=editor
-            )
+            subscription = add_source(options["url"], wanted)
         except SourceError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"Added {source.name!r} ({source.feed_url}); it is due now.")
+        self.stdout.write(subscription.describe())

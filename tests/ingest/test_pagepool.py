@@ -1,0 +1,99 @@
+"""Article pages are extracted in worker processes; a crash or a hang costs one page."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsdesk.ingest.errors import ExtractError, WorkerError
+from newsdesk.ingest.extract import extract_article
+from newsdesk.ingest.pagepool import PagePool, start_method
+from tests.ingest.workerjobs import misbehave_on_marked_pages, worker_pid
+
+ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
+PAGE = (ARTICLES / "readability" / "ars-1.html").read_bytes()
+
+
+@pytest.fixture
+def pool() -> Iterator[PagePool]:
+    with PagePool(processes=2, timeout=5, job=misbehave_on_marked_pages) as pages:
+        yield pages
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0); it has ended all the same.
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(") ")[1].startswith("Z"))
+
+
+def test_workers_extract_what_the_crawler_would() -> None:
+    """A page extracted in a worker process equals the same page extracted in-process."""
+    with PagePool(processes=1) as pages:
+        remote = pages.extract(PAGE, url="https://arstechnica.com/x")
+    assert remote == extract_article(PAGE, url="https://arstechnica.com/x")
+
+
+def test_extraction_errors_come_back_as_extract_errors(pool: PagePool) -> None:
+    """A page without text fails with ExtractError, as it does in-process, and is no crash."""
+    with pytest.raises(ExtractError, match="empty page") as caught:
+        pool.extract(b"   ", url="http://127.0.0.1/empty")
+    assert not isinstance(caught.value, WorkerError)
+
+
+@pytest.mark.parametrize("crash", ["crash-segv", "crash-abort", "crash-kill"])
+def test_a_crashing_worker_costs_one_page(pool: PagePool, crash: str) -> None:
+    """A worker killed mid-page fails that page with the signal's name; the next page works."""
+    with pytest.raises(WorkerError, match=r"died \(SIG"):
+        pool.extract(PAGE, url=f"http://127.0.0.1/{crash}.html")
+    for _ in range(3):
+        assert pool.extract(PAGE, url="http://127.0.0.1/fine.html").text
+
+
+def test_a_hanging_page_is_stopped_at_the_time_limit() -> None:
+    """A page that extracts for ever is stopped after NEWSDESK_EXTRACT_TIMEOUT; the pool goes on."""
+    with PagePool(processes=1, timeout=1, job=misbehave_on_marked_pages) as pages:
+        with pytest.raises(WorkerError, match="longer than 1 s"):
+            pages.extract(PAGE, url="http://127.0.0.1/hang.html")
+        assert pages.extract(PAGE, url="http://127.0.0.1/fine.html").text
+
+
+def test_an_idle_worker_killed_from_outside_does_not_break_the_pool() -> None:
+    """Killing an idle worker (say, by the OOM killer) leaves later pages working."""
+    with PagePool(processes=1, job=worker_pid) as pages:
+        pid = int(pages.extract(b"x", url="http://127.0.0.1/a").text)
+        os.kill(pid, 9)
+        for _ in range(3):
+            assert int(pages.extract(b"x", url="http://127.0.0.1/b").text) != pid
+
+
+def test_workers_are_replaced_after_max_pages() -> None:
+    """With NEWSDESK_EXTRACT_MAX_PAGES=2 one worker serves two pages, then a fresh one comes."""
+    with PagePool(processes=1, max_pages=2, job=worker_pid) as pages:
+        pids = [int(pages.extract(b"x", url="http://127.0.0.1/p").text) for _ in range(6)]
+    assert len(set(pids)) == 3
+    assert pids[0] == pids[1] and pids[2] == pids[3] and pids[4] == pids[5]
+
+
+def test_workers_are_never_forked_from_the_crawler() -> None:
+    """Workers come from a fork server (or spawn), never from a fork of the threaded crawler."""
+    assert start_method() in {"forkserver", "spawn"}
+    with PagePool(processes=1, job=worker_pid) as pages:
+        pid = int(pages.extract(b"x", url="http://127.0.0.1/p").text)
+        # The fork server, not this process, is the worker's parent.
+        parent = int(Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[1])
+        assert parent != os.getpid()
+
+
+def test_closing_the_pool_ends_its_workers() -> None:
+    """After close() no worker process is left running."""
+    pages = PagePool(processes=2, job=worker_pid)
+    pids = {int(pages.extract(b"x", url=f"http://127.0.0.1/{n}").text) for n in range(6)}
+    pages.close()
+    assert not [pid for pid in pids if alive(pid)]
