@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.utils.text import slugify
 
-from newsdesk.core.text import html_to_text, plain_text, summary_text
+from newsdesk.core.text import body_hash, html_to_text, plain_text, summary_text
 from newsdesk.core.urls import absolute_http_url, absolutize, canonicalize, is_http_url
 from newsdesk.ingest.dates import choose_dates
 from newsdesk.ingest.extract import needs_full_text
@@ -37,7 +37,9 @@ class PreparedArticle:
     updated: datetime | None
     first_seen: datetime
     language: str
-    content_hash: str
+    entry_fingerprint: str
+    canonical_url: str
+    body_hash: str
 
 
 def entry_fingerprint(entry: ParsedEntry) -> str:
@@ -88,9 +90,10 @@ def assemble_article(
     declared = source_language or page_language or entry.language or feed_language
     language = detect_language(body_text or title, declared)
     image = entry.image_url or (page.image_url if page else "")
+    url = entry_url(entry, feed_url)
     return PreparedArticle(
         guid=entry.guid,
-        url=entry_url(entry, feed_url),
+        url=url,
         slug=slugify(title, allow_unicode=True)[:SLUG_LIMIT].strip("-") or "article",
         title=title,
         summary=summary_text(summary_source, SUMMARY_LIMIT),
@@ -102,5 +105,14 @@ def assemble_article(
         updated=dates.updated,
         first_seen=dates.first_seen,
         language=language,
-        content_hash=entry_fingerprint(entry),
+        entry_fingerprint=entry_fingerprint(entry),
+        canonical_url=page_canonical_url(page) or url,
+        body_hash=body_hash(body_text),
     )
+
+
+def page_canonical_url(page: ExtractedPage | None) -> str:
+    """The address the page itself names as canonical (rel=canonical, og:url), cleaned."""
+    if page is None or not is_http_url(page.canonical_url):
+        return ""
+    return canonicalize(page.canonical_url)

@@ -143,7 +143,7 @@ def store_entry(
 ) -> str:
     """Create or update the article for ``entry``; return "new", "updated" or "unchanged"."""
     existing = known.find(entry)
-    if existing is not None and existing.content_hash == entry_fingerprint(entry):
+    if existing is not None and existing.entry_fingerprint == entry_fingerprint(entry):
         return "unchanged"
     page = fetch_page(fetcher, entry) if wants_page(entry) else None
     prepared = assemble_article(
@@ -217,7 +217,9 @@ def _fields(prepared: PreparedArticle) -> dict[str, object]:
         "author": prepared.author[:300],
         "image_url": prepared.image_url[:2000],
         "language": prepared.language,
-        "content_hash": prepared.content_hash,
+        "entry_fingerprint": prepared.entry_fingerprint,
+        "canonical_url": prepared.canonical_url[:2000],
+        "body_hash": prepared.body_hash,
     }
 
 

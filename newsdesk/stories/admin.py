@@ -26,7 +26,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["source"]
     actions = ["hide", "publish", "feature", "unfeature"]
-    readonly_fields = ["guid", "content_hash", "first_seen_at"]
+    readonly_fields = ["guid", "entry_fingerprint", "first_seen_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "source", "url", "status", "featured"]}),
         ("Content", {"fields": ["summary", "body_html", "body_text", "author", "image_url"]}),
@@ -39,7 +39,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     "first_seen_at",
                     "language",
                     "guid",
-                    "content_hash",
+                    "entry_fingerprint",
                 ]
             },
         ),
