@@ -135,6 +135,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "enqueue-due-sources": {"task": "newsdesk.jobs.tasks.enqueue_due_sources", "schedule": 60.0},
     "prune-hits": {"task": "newsdesk.jobs.tasks.prune_hits", "schedule": 3600.0},
+    "understand": {"task": "newsdesk.jobs.tasks.understand_new_articles", "schedule": 5.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -182,6 +182,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Run due sources inside `newsdesk serve` (turn off when `newsdesk crawl` runs apart).",
         parse_bool,
     ),
+    # Understanding: reprints and stories
+    Setting(
+        "NEWSDESK_STORIES_WINDOW_HOURS",
+        "72",
+        "Hours around a story's reports within which a new article may join it.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_REPRINT_WINDOW_DAYS",
+        "30",
+        "Days an article is kept in the reprint index, so later copies are still credited.",
+        int,
+    ),
     # Hit tracker: recording
     Setting(
         "NEWSDESK_HITS_ENABLED",

@@ -41,6 +41,7 @@ DEFAULT_JOBS: tuple[tuple[str, float], ...] = (
     ("newsdesk.jobs.scheduler.crawl_due_sources", 30.0),
     # Raw views past their retention and day salts past 24 hours are deleted.
     ("newsdesk.hits.rollups.prune_hits", 3600.0),
+    ("newsdesk.stories.stage.understand_new_articles", 5.0),
 )
 
 

@@ -48,3 +48,11 @@ def prune_hits_task() -> int:
     from newsdesk.hits.rollups import prune_hits
 
     return prune_hits().views
+
+
+@shared_task(name="newsdesk.jobs.tasks.understand_new_articles")
+def understand_new_articles_task() -> int:
+    """Place newly stored articles into stories (a no-op while another worker does it)."""
+    from newsdesk.stories.stage import understand_new_articles
+
+    return understand_new_articles().placed

@@ -46,11 +46,12 @@ def test_thread_starts_and_stops() -> None:
 
 
 def test_default_jobs_crawl_and_prune() -> None:
-    """By default the scheduler crawls due sources and prunes expired hit data."""
+    """By default the scheduler crawls, prunes expired hit data and places new articles."""
     paths = {path for path, _ in DEFAULT_JOBS}
     assert paths == {
         "newsdesk.jobs.scheduler.crawl_due_sources",
         "newsdesk.hits.rollups.prune_hits",
+        "newsdesk.stories.stage.understand_new_articles",
     }
     for path in paths:
         assert callable(scheduler_module.import_string(path))

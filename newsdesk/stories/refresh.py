@@ -1,0 +1,67 @@
+"""Keep each story's summary (counts, first report, headline) in step with its articles."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+
+from newsdesk.stories.clusters import chunked
+from newsdesk.stories.models import Article, Story
+from newsdesk.stories.types import reported_at
+
+SUMMARY_FIELDS = [
+    "headline",
+    "first_article",
+    "first_reported_at",
+    "latest_reported_at",
+    "last_seen_at",
+    "article_count",
+    "source_count",
+]
+
+
+def refresh_stories(story_ids: Collection[int]) -> int:
+    """Recount the given stories from their published articles; delete the ones left empty.
+
+    Return how many stories were deleted.
+    """
+    deleted = 0
+    for chunk in chunked(sorted(story_ids), 500):
+        deleted += _refresh_chunk(chunk)
+    return deleted
+
+
+def _refresh_chunk(story_ids: list[int]) -> int:
+    rows = (
+        Article.objects.published()
+        .filter(story_id__in=story_ids)
+        .values_list("story_id", "pk", "source_id", "title", "published_at", "first_seen_at")
+    )
+    members: dict[int, list[tuple[int, int, str, object, object]]] = defaultdict(list)
+    for story_id, pk, source_id, title, published, seen in rows:
+        members[story_id].append((pk, source_id, title, reported_at(published, seen), seen))
+    stories = list(Story.objects.filter(pk__in=story_ids))
+    changed = []
+    empty = []
+    for story in stories:
+        found = members.get(story.pk)
+        if not found:
+            empty.append(story.pk)
+            continue
+        found.sort(key=lambda row: (row[3], row[0]))
+        first = found[0]
+        story.first_article_id = first[0]
+        story.first_reported_at = first[3]
+        story.latest_reported_at = max(row[3] for row in found)
+        story.last_seen_at = max(row[4] for row in found)
+        story.article_count = len(found)
+        story.source_count = len({row[1] for row in found})
+        if not story.headline_edited:
+            story.headline = str(first[2])[:1000]
+        changed.append(story)
+    Story.objects.bulk_update(changed, SUMMARY_FIELDS, batch_size=500)
+    if empty:
+        # Hidden articles keep no story alive; unplaced articles keep no empty story.
+        Article.objects.filter(story_id__in=empty).update(story=None)
+        Story.objects.filter(pk__in=empty).delete()
+    return len(empty)
