@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 # A published time of exactly midnight UTC is how a date without a time is stored.
 _MIDNIGHT = time(0, 0)
+_DAY = timedelta(days=1)
+_TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,17 @@ class ArticleItem:
 
 
 def reported_at(published_at: datetime, first_seen_at: datetime) -> datetime:
-    """Return the time that orders reports: published, unless it is a bare date."""
+    """Return the time that orders reports: published, unless it is a bare date.
+
+    For a bare date, first-seen is the best guess when it falls on that day; an
+    article first seen later (a feed read long after) counts as published at the
+    end of its day, so a report of that day with a real time is credited first.
+    """
     offset = published_at.utcoffset()
-    bare_date = not offset and published_at.time() == _MIDNIGHT
-    return first_seen_at if bare_date else published_at
+    if offset or published_at.time() != _MIDNIGHT:
+        return published_at
+    day_end = published_at + _DAY - _TICK
+    return first_seen_at if published_at <= first_seen_at <= day_end else day_end
 
 
 @dataclass

@@ -16,12 +16,15 @@ def item(number: int, title: str, text: str, when: datetime, language: str = "en
 
 
 def test_reported_at_uses_first_seen_for_a_bare_date() -> None:
-    """A date without a time (midnight UTC) orders by first-seen; a real time is kept."""
+    """A bare date orders by first-seen that day, else by the day's end; a real time is kept."""
     seen = datetime(2017, 12, 27, 15, 0, tzinfo=UTC)
     bare = datetime(2017, 12, 27, tzinfo=UTC)
     timed = datetime(2017, 12, 27, 8, 27, tzinfo=UTC)
     assert reported_at(bare, seen) == seen
     assert reported_at(timed, seen) == timed
+    years_later = datetime(2026, 12, 1, tzinfo=UTC)
+    end_of_day = reported_at(bare, years_later)
+    assert end_of_day.date() == bare.date() and end_of_day > timed
 
 
 def test_stop_words_come_from_the_articles_language() -> None:

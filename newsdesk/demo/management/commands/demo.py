@@ -24,6 +24,8 @@ from newsdesk.demo.server import CorpusServer
 from newsdesk.jobs.management.commands.crawl import crawl_with_progress, print_summary
 from newsdesk.jobs.server import serve
 from newsdesk.sources.models import Category, Editor, Source
+from newsdesk.stories.models import Article, Story
+from newsdesk.stories.stage import understand_new_articles
 
 CORPUS_PORT = 8001
 
@@ -44,6 +46,13 @@ class Command(BaseCommand):
         sources = load_catalog(server)
         console.print(f"Crawling {len(sources)} demo sources over loopback HTTP...")
         print_summary(crawl_with_progress(sources, console), console)
+        placed = understand_all()
+        reprints = Article.objects.filter(reprint_of__isnull=False).count()
+        several = Story.objects.filter(source_count__gt=1).count()
+        console.print(
+            f"Understood {placed} articles: {several} stories carried by several outlets, "
+            f"{reprints} reprints credited to their originals"
+        )
         password = ensure_admin()
         site = f"http://{options['bind']}"
         console.print(
@@ -68,6 +77,14 @@ class Command(BaseCommand):
             on_ready=send_readers,
             access_log=False,
         )
+
+
+def understand_all() -> int:
+    """Place every crawled article now, so the first page already shows stories."""
+    placed = 0
+    while result := understand_new_articles().placed:
+        placed += result
+    return placed
 
 
 def start_corpus_server(root: Path) -> CorpusServer:
