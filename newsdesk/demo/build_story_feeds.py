@@ -55,9 +55,7 @@ def rss(title: str, link: str, items: list[str]) -> str:
     )
 
 
-def item(
-    title: str, link: str, guid: str, published: datetime, summary: str, content: str
-) -> str:
+def item(title: str, link: str, guid: str, published: datetime, summary: str, content: str) -> str:
     return (
         "<item>\n"
         f"  <title>{html.escape(title)}</title>\n"
@@ -94,7 +92,8 @@ def republisher_feed(target: Path) -> None:
         parsed = feedparser.parse((corpus_root() / "feeds" / "real" / feed).read_bytes())
         entry = next(e for e in parsed.entries if e.title.startswith(title_start))
         content = (entry.get("content") or [{}])[0].get("value") or entry.get("summary", "")
-        published = datetime(*entry.published_parsed[:6], tzinfo=UTC) + timedelta(hours=hours)
+        published = datetime(*entry.published_parsed[:6]).replace(tzinfo=UTC)
+        published += timedelta(hours=hours)
         outlet = parsed.feed.get("title", feed)
         items.append(
             item(

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_safe
 from newsdesk.core.dates import was_updated
 from newsdesk.core.languages import language_name
 from newsdesk.core.text import is_foreign_language
+from newsdesk.hits.popular import readers_by_story
 from newsdesk.site import queries
 from newsdesk.site.context_processors import nav_categories
 from newsdesk.site.links import absolute_url
 from newsdesk.site.search import clean_query, search_articles
-from newsdesk.hits.popular import readers_by_story
 from newsdesk.sources.models import Category, Editor, Source
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.queries import attach_cards, coverage, timeline

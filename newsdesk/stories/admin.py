@@ -113,7 +113,7 @@ class ArticleAdmin(admin.ModelAdmin):
 class StoryArticleInline(admin.TabularInline):
     model = Article
     fields = ["title", "source", "published_at", "reprint_of", "status"]
-    readonly_fields = fields
+    readonly_fields = ["title", "source", "published_at", "reprint_of", "status"]
     extra = 0
     can_delete = False
     show_change_link = True

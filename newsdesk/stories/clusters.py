@@ -37,8 +37,9 @@ JOIN_THRESHOLD = 0.2
 TITLE_WEIGHT = 2
 LEAD_WORDS = 400
 QUERY_TERMS = 30
+FULL_SCORES = 5
 CENTROID_TERMS = 200
-POSTINGS_PER_TERM = 400
+POSTINGS_PER_TERM = 200
 MAX_TERMS = 500_000
 
 Vector = dict[str, float]
@@ -54,15 +55,20 @@ def stop_words(language: str) -> frozenset[str]:
         return frozenset()
 
 
-def terms(item: ArticleItem) -> Counter[str]:
-    """Count an article's terms: title words twice, then its lead, stop words dropped."""
+def terms(item: ArticleItem, body_words: list[str] | None = None) -> Counter[str]:
+    """Count an article's terms: title words twice, then its lead, stop words dropped.
+
+    Pass ``body_words`` when the caller already has ``normalized_words(item.text)``.
+    """
     stops = stop_words(item.language)
     counts: Counter[str] = Counter()
     title = [word for word in normalized_words(item.title) if _keep(word, stops)]
     for _ in range(TITLE_WEIGHT):
         counts.update(title)
-    lead = normalized_words(f"{item.summary} {item.text[: LEAD_WORDS * 10]}")[:LEAD_WORDS]
-    counts.update(word for word in lead if _keep(word, stops))
+    if body_words is None:
+        body_words = normalized_words(item.text[: LEAD_WORDS * 10])
+    lead = normalized_words(item.summary) + body_words
+    counts.update(word for word in lead[:LEAD_WORDS] if _keep(word, stops))
     return counts
 
 
@@ -106,16 +112,14 @@ class StoryIndex:
         self.document_frequency: Counter[str] = Counter()
         self.documents = 0
 
-    def vectorize(self, item: ArticleItem) -> Vector:
+    def vectorize(self, item: ArticleItem, body_words: list[str] | None = None) -> Vector:
         """Return the article's L2-normalised TF-IDF vector, counting it into the frequencies."""
-        counts = terms(item)
+        counts = terms(item, body_words)
         self.documents += 1
         self.document_frequency.update(counts.keys())
         if len(self.document_frequency) > MAX_TERMS:
             self._thin_frequencies()
-        vector = {
-            term: (1 + math.log(count)) * self._idf(term) for term, count in counts.items()
-        }
+        vector = {term: (1 + math.log(count)) * self._idf(term) for term, count in counts.items()}
         length = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
         return {term: weight / length for term, weight in vector.items()}
 
@@ -130,21 +134,30 @@ class StoryIndex:
         self.documents //= 2
 
     def best(self, vector: Vector, language: str, moment: datetime) -> Match | None:
-        """Return the closest story within the window above the threshold, if any."""
+        """Return the closest story within the window above the threshold, if any.
+
+        The article's heaviest terms gather candidates and a partial score from
+        the postings; only the ``FULL_SCORES`` best candidates get a full cosine.
+        """
         query = sorted(vector.items(), key=lambda pair: -pair[1])[:QUERY_TERMS]
-        seen: set[int] = set()
-        found: Match | None = None
-        for term, _weight in query:
+        partial: dict[int, float] = {}
+        for term, weight in query:
             for key in self.postings.get(term, ()):
-                if key in seen:
-                    continue
-                seen.add(key)
                 story = self.stories[key]
-                if story.language != language or not story.within(moment, self.window):
-                    continue
-                score = _dot(vector, story.centroid) / story.norm if story.norm else 0.0
-                if score >= self.threshold and (found is None or score > found.score):
-                    found = Match(key, score)
+                partial[key] = partial.get(key, 0.0) + weight * story.centroid[term] / story.norm
+        ranked = sorted(partial.items(), key=lambda pair: -pair[1])
+        found: Match | None = None
+        checked = 0
+        for key, _ in ranked:
+            story = self.stories[key]
+            if story.language != language or not story.within(moment, self.window):
+                continue
+            score = _dot(vector, story.centroid) / story.norm
+            if score >= self.threshold and (found is None or score > found.score):
+                found = Match(key, score)
+            checked += 1
+            if checked == FULL_SCORES:
+                break
         return found
 
     def add(self, key: int, vector: Vector, item: ArticleItem) -> None:

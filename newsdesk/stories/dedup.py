@@ -129,13 +129,17 @@ def band_buckets(values: np.ndarray) -> tuple[int, ...]:
     return tuple(keys)
 
 
-def fingerprint(text: str) -> Fingerprint | None:
-    """Fingerprint a body, or return None when it is too short to compare."""
-    words = normalized_words(text)
+def fingerprint(text: str, words: list[str] | None = None) -> Fingerprint | None:
+    """Fingerprint a body, or return None when it is too short to compare.
+
+    Pass ``words`` when the caller already has ``normalized_words(text)``.
+    """
+    words = normalized_words(text) if words is None else words
     shingle_hashes = shingles(words)
     if shingle_hashes.size < MIN_SHINGLES:
         return None
-    return Fingerprint(shingle_hashes, band_buckets(signature(shingle_hashes)), body_hash(text))
+    signature_values = signature(shingle_hashes)
+    return Fingerprint(shingle_hashes, band_buckets(signature_values), body_hash(text, words))
 
 
 def similarity(left: np.ndarray, right: np.ndarray) -> Similarity:

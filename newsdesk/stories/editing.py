@@ -26,9 +26,7 @@ class EditingError(ValueError):
     """An editor's action that cannot be done as asked (nothing was changed)."""
 
 
-def merge_stories(
-    target: Story, others: Iterable[Story], *, actor: AbstractBaseUser
-) -> Story:
+def merge_stories(target: Story, others: Iterable[Story], *, actor: AbstractBaseUser) -> Story:
     """Move every article of ``others`` into ``target`` and delete the emptied stories."""
     absorbed = [story for story in others if story.pk != target.pk]
     if not absorbed:

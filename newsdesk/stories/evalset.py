@@ -141,7 +141,7 @@ def build_set(split: str, corpus: list[CorpusArticle] | None = None) -> EvalSet:
     outlets = {name: number for number, name in enumerate(sorted({a.outlet for a in chosen}), 1)}
     evaluation = EvalSet(split)
     pending: list[tuple[datetime, int, ArticleItem]] = []
-    rng = random.Random(f"newsdesk-eval-{split}")  # noqa: S311 - labels, not secrets
+    rng = random.Random(f"newsdesk-eval-{split}")
     for number, article in enumerate(chosen, 1):
         item = _item(number, article, outlets[article.outlet])
         pending.append((item.first_seen_at, item.id, item))
@@ -196,11 +196,15 @@ def make_copy(
     names = {"outlet": article.outlet, "republisher": f"Republisher {republisher}"}
     title = article.title
     if kind == "boilerplate":
-        paragraphs = [BOILERPLATE_HEAD.format(**names), *paragraphs, BOILERPLATE_TAIL.format(**names)]
+        paragraphs = [
+            BOILERPLATE_HEAD.format(**names),
+            *paragraphs,
+            BOILERPLATE_TAIL.format(**names),
+        ]
     elif kind == "intro_rewritten":
         paragraphs = _rewrite_intro(paragraphs, rng)
     elif kind == "truncated":
-        paragraphs = _truncate(paragraphs, rng) + [READ_MORE.format(**names)]
+        paragraphs = [*_truncate(paragraphs, rng), READ_MORE.format(**names)]
     elif kind == "reordered":
         rng.shuffle(paragraphs)
     elif kind == "light_edits":

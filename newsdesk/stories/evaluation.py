@@ -59,7 +59,9 @@ class MemoryArchive:
         for placement in plan.placements:
             item = by_id[placement.article_id]
             print_ = plan.fingerprints.get(item.id)
-            self.known[item.id] = Known(item, placement.story_key, placement.reprint_of)
+            self.known[item.id] = Known(
+                item, placement.story_key, placement.reprint_of, print_, printed=True
+            )
             if item.canonical_url:
                 self.urls.setdefault(item.canonical_url, set()).add(item.id)
             if print_ is not None:

@@ -80,12 +80,14 @@ def attach_cards(articles: Iterable[Article | None]) -> None:
         for story_id, source_id, name in rows:
             names[story_id][source_id] = name
     for article in items:
-        others = {
-            sid: name
-            for sid, name in names.get(article.story_id or 0, {}).items()
-            if sid != article.source_id
-        }
-        card = StoryCard(article.story_id, sorted(others.values())) if others else None
+        card = None
+        if article.story_id is not None:
+            others = [
+                name
+                for sid, name in names.get(article.story_id, {}).items()
+                if sid != article.source_id
+            ]
+            card = StoryCard(article.story_id, sorted(others)) if others else None
         article.story_card = card  # type: ignore[attr-defined]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from datetime import datetime
+from typing import NamedTuple
 
 from newsdesk.stories.clusters import chunked
 from newsdesk.stories.models import Article, Story
@@ -18,6 +20,16 @@ SUMMARY_FIELDS = [
     "article_count",
     "source_count",
 ]
+
+
+class Member(NamedTuple):
+    """What a story's summary needs of one of its articles."""
+
+    pk: int
+    source_id: int
+    title: str
+    reported: datetime
+    seen: datetime
 
 
 def refresh_stories(story_ids: Collection[int]) -> int:
@@ -37,9 +49,9 @@ def _refresh_chunk(story_ids: list[int]) -> int:
         .filter(story_id__in=story_ids)
         .values_list("story_id", "pk", "source_id", "title", "published_at", "first_seen_at")
     )
-    members: dict[int, list[tuple[int, int, str, object, object]]] = defaultdict(list)
+    members: dict[int, list[Member]] = defaultdict(list)
     for story_id, pk, source_id, title, published, seen in rows:
-        members[story_id].append((pk, source_id, title, reported_at(published, seen), seen))
+        members[story_id].append(Member(pk, source_id, title, reported_at(published, seen), seen))
     stories = list(Story.objects.filter(pk__in=story_ids))
     changed = []
     empty = []
@@ -48,16 +60,16 @@ def _refresh_chunk(story_ids: list[int]) -> int:
         if not found:
             empty.append(story.pk)
             continue
-        found.sort(key=lambda row: (row[3], row[0]))
+        found.sort(key=lambda member: (member.reported, member.pk))
         first = found[0]
-        story.first_article_id = first[0]
-        story.first_reported_at = first[3]
-        story.latest_reported_at = max(row[3] for row in found)
-        story.last_seen_at = max(row[4] for row in found)
+        story.first_article_id = first.pk
+        story.first_reported_at = first.reported
+        story.latest_reported_at = max(member.reported for member in found)
+        story.last_seen_at = max(member.seen for member in found)
         story.article_count = len(found)
-        story.source_count = len({row[1] for row in found})
+        story.source_count = len({member.source_id for member in found})
         if not story.headline_edited:
-            story.headline = str(first[2])[:1000]
+            story.headline = first.title[:1000]
         changed.append(story)
     Story.objects.bulk_update(changed, SUMMARY_FIELDS, batch_size=500)
     if empty:

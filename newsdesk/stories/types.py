@@ -6,8 +6,8 @@ stage (ORM) -> ArticleItem -> dedup (reprints) + clusters (stories) -> Placement
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, time, timedelta
+from functools import cached_property
 
 # A published time of exactly midnight UTC is how a date without a time is stored.
 _MIDNIGHT = time(0, 0)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
+from newsdesk.core.text import normalized_words
 from newsdesk.stories.clusters import StoryIndex, Vector
 from newsdesk.stories.dedup import Fingerprint, fingerprint, similarity
 from newsdesk.stories.types import ArticleItem, Placement
@@ -96,7 +97,8 @@ class Understander:
     def place(self, items: list[ArticleItem], archive: Archive) -> Plan:
         """Place ``items`` (in storing order) and return the plan to write."""
         plan = Plan()
-        prints = {item.id: fingerprint(item.text) for item in items}
+        words = {item.id: normalized_words(item.text) for item in items}
+        prints = {item.id: fingerprint(item.text, words[item.id]) for item in items}
         plan.fingerprints = {key: value for key, value in prints.items() if value is not None}
         buckets = {b for value in plan.fingerprints.values() for b in value.buckets}
         band_hits = archive.band_matches(buckets)
@@ -112,7 +114,9 @@ class Understander:
                 exact |= _lookup(hash_hits, batch.hashes, print_.body_hash)
                 for bucket in print_.buckets:
                     candidates |= _lookup(band_hits, batch.bands, bucket)
-            placement = self._place_one(item, print_, exact, candidates, archive, batch, plan)
+            placement = self._place_one(
+                item, words[item.id], print_, exact, candidates, archive, batch, plan
+            )
             plan.placements.append(placement)
             self._remember(item, print_, placement, batch)
         return plan
@@ -120,6 +124,7 @@ class Understander:
     def _place_one(
         self,
         item: ArticleItem,
+        words: list[str],
         print_: Fingerprint | None,
         exact: set[int],
         candidates: set[int],
@@ -136,7 +141,7 @@ class Understander:
             for key in candidates - exact
             if key in known and _is_copy(print_, known[key].fingerprint())
         ]
-        vector = self.index.vectorize(item)
+        vector = self.index.vectorize(item, words)
         if copies:
             return self._join_copies(item, vector, copies, known, archive, batch, plan)
         return self._cluster(item, vector, plan)
@@ -190,10 +195,6 @@ class Understander:
     def _remember(
         self, item: ArticleItem, print_: Fingerprint | None, placement: Placement, batch: _Batch
     ) -> None:
-        # The group's members point at the original directly, never along a chain.
-        for entry in batch.known.values():
-            if entry.reprint_of == item.id and placement.reprint_of is not None:
-                entry.reprint_of = placement.reprint_of
         known = Known(item, placement.story_key, placement.reprint_of, print_, True)
         batch.known[item.id] = known
         if item.canonical_url:

@@ -32,7 +32,9 @@ def sources(corpus_server: CorpusServer) -> list[Source]:
     shutil.copytree(corpus_root() / "feeds" / "stories", corpus_server.root / "feeds")
     world = Category.objects.create(name="World", slug="world", order=1)
     return [
-        Source.objects.create(name=name, feed_url=corpus_server.url(f"feeds/{path}"), category=world)
+        Source.objects.create(
+            name=name, feed_url=corpus_server.url(f"feeds/{path}"), category=world
+        )
         for name, path in FEEDS.items()
     ]
 

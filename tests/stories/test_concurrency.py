@@ -66,8 +66,7 @@ def run_runners(url: str, tmp_path: Path, redis_url: str) -> None:
         "NEWSDESK_REDIS_URL": redis_url,
     }
     runners = [
-        subprocess.Popen([sys.executable, "-c", RUNNER], cwd=ROOT, env=env)
-        for _ in range(RUNNERS)
+        subprocess.Popen([sys.executable, "-c", RUNNER], cwd=ROOT, env=env) for _ in range(RUNNERS)
     ]
     for runner in runners:
         assert runner.wait(timeout=180) == 0

@@ -142,6 +142,11 @@ def test_story_readers_count_distinct_visitors(client: Client, story: dict[str, 
     now = timezone.now()
     for article, visitor in [("first", "v1"), ("copy", "v1"), ("second", "v2")]:
         PageView.objects.create(
-            ts=now, kind="article", path="/", article=story[article], visitor=visitor, device="desktop"
+            ts=now,
+            kind="article",
+            path="/",
+            article=story[article],
+            visitor=visitor,
+            device="desktop",
         )
     assert "2 readers" in text_of(client.get(f"/story/{story['first'].story_id}/"))

@@ -1,0 +1,159 @@
+"""Understand stage throughput and memory: articles placed per second, peak RSS.
+
+Builds a synthetic stream from the evaluation corpus's sentences: events of 1 to
+6 reports by different outlets within hours (a fifth of reports are copies of an
+earlier one with a line of boilerplate), arriving at ``--per-day`` articles a day.
+Chunks of articles are stored (untimed, as ingest would) and the real stage
+(`understand_new_articles`, SQLite, batches of 500) places them (timed). Peak RSS
+is this process's high-water mark (``ru_maxrss``).
+
+    python -m bench.stories --articles 50000 --per-day 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench.common import setup_django
+
+CHUNK = 5000
+
+
+def sentence_pool() -> list[str]:
+    from newsdesk.stories.evalset import load_corpus
+
+    pool = []
+    for article in load_corpus():
+        for paragraph in article.text.split("\n"):
+            pool += [s.strip() + "." for s in paragraph.split(". ") if len(s.split()) >= 6]
+    return pool
+
+
+class Stream:
+    """Synthetic articles: events reported by several outlets, some copied word for word."""
+
+    def __init__(self, per_day: int, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.pool = sentence_pool()
+        self.step = timedelta(days=1) / per_day
+        self.clock = datetime(2026, 1, 1, tzinfo=UTC)
+        self.open_events: list[dict[str, Any]] = []
+        self.number = 0
+
+    def next(self) -> dict[str, Any]:
+        self.number += 1
+        self.clock += self.step
+        rng = self.rng
+        if self.open_events and rng.random() < 0.5:
+            event = rng.choice(self.open_events)
+        else:
+            event = {
+                "title": " ".join(rng.choice(self.pool).split()[:9]),
+                "core": rng.sample(self.pool, 10),
+                "reports": [],
+                "left": rng.randint(1, 6),
+            }
+            self.open_events.append(event)
+        event["left"] -= 1
+        if event["left"] <= 0:
+            self.open_events.remove(event)
+        if event["reports"] and rng.random() < 0.2:
+            text = "Republished with permission.\n" + rng.choice(event["reports"])
+        else:
+            core = rng.sample(event["core"], 7)
+            extra = rng.sample(self.pool, 6)
+            text = "\n".join(" ".join(core[i : i + 2] + extra[i : i + 1]) for i in range(0, 7, 2))
+        event["reports"].append(text)
+        return {
+            "title": event["title"] + rng.choice(["", " - update", " (report)"]),
+            "body_text": text,
+            "published_at": self.clock,
+            "first_seen_at": self.clock + timedelta(minutes=5),
+        }
+
+
+def store_chunk(stream: Stream, count: int, sources: list[Any]) -> None:
+    from newsdesk.stories.models import Article
+
+    rows = []
+    for _ in range(count):
+        fields = stream.next()
+        number = stream.number
+        rows.append(
+            Article(
+                source=sources[number % len(sources)],
+                guid=f"bench-{number}",
+                url=f"https://outlet.example/{number}",
+                canonical_url=f"https://outlet.example/{number}",
+                slug="bench",
+                language="en",
+                **fields,
+            )
+        )
+    Article.objects.bulk_create(rows, batch_size=2000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=50_000)
+    parser.add_argument("--per-day", type=int, default=20_000)
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="newsdesk-bench-s-")
+    try:
+        setup_django(f"sqlite:///{workdir}/bench.sqlite3", workdir)
+        print(json.dumps(run(args.articles, args.per_day)))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(total: int, per_day: int) -> dict[str, Any]:
+    from newsdesk.sources.models import Source
+    from newsdesk.stories.models import Article, Story
+    from newsdesk.stories.stage import understand_new_articles
+
+    sources = [
+        Source.objects.create(name=f"Outlet {n}", feed_url=f"https://outlet{n}.example/feed")
+        for n in range(40)
+    ]
+    stream = Stream(per_day)
+    placing = 0.0
+    chunks = []
+    while stream.number < total:
+        store_chunk(stream, min(CHUNK, total - stream.number), sources)
+        started = time.perf_counter()
+        cpu = time.process_time()
+        placed = 0
+        while result := understand_new_articles().placed:
+            placed += result
+        seconds = time.perf_counter() - started
+        placing += seconds
+        chunks.append(
+            {
+                "stored": stream.number,
+                "placed": placed,
+                "per_second": round(placed / seconds, 1),
+                "cpu_per_article_ms": round((time.process_time() - cpu) / placed * 1000, 3),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            }
+        )
+    return {
+        "articles": total,
+        "articles_per_day": per_day,
+        "per_second": round(total / placing, 1),
+        "stories": Story.objects.count(),
+        "reprints": Article.objects.filter(reprint_of__isnull=False).count(),
+        "peak_rss_mb": chunks[-1]["peak_rss_mb"],
+        "chunks": chunks,
+    }
+
+
+if __name__ == "__main__":
+    main()
