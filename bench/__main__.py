@@ -1,4 +1,4 @@
-"""Run the hit tracker benchmarks and write JSON results to bench/results/.
+"""Run the hit tracker and Understand stage benchmarks; write JSON results to bench/results/.
 
 python -m bench                 # everything, 10 million views for the query bench
 python -m bench --views 1000000 --only queries
@@ -14,7 +14,13 @@ from typing import Any
 from bench.common import run_child, write_result
 
 PG_ADMIN_URL = os.environ.get("NEWSDESK_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-TARGETS = {"page_ratio": 0.95, "views_per_second": 10_000, "query_p95_ms": 50}
+TARGETS = {
+    "page_ratio": 0.95,
+    "views_per_second": 10_000,
+    "query_p95_ms": 50,
+    "stories_per_second": 2_000,
+    "stories_latency_seconds": 10,
+}
 
 
 def bench_pages(args: argparse.Namespace) -> dict[str, Any]:
@@ -83,7 +89,26 @@ def bench_queries(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-BENCHES = {"pages": bench_pages, "recording": bench_recording, "queries": bench_queries}
+def bench_stories(args: argparse.Namespace) -> dict[str, Any]:
+    """Understand stage: placement throughput and memory, and store-to-story latency."""
+    placing = run_child(
+        "bench.stories",
+        ["--articles", str(args.story_articles), "--per-day", str(args.story_per_day)],
+    )
+    placing["target_per_second"] = TARGETS["stories_per_second"]
+    placing["meets_target"] = placing["per_second"] >= TARGETS["stories_per_second"]
+    latency = run_child("bench.stories", ["--latency", "5"])
+    latency["target_seconds"] = TARGETS["stories_latency_seconds"]
+    latency["meets_target"] = latency["max_seconds"] <= TARGETS["stories_latency_seconds"]
+    return {"placing": placing, "latency": latency}
+
+
+BENCHES = {
+    "pages": bench_pages,
+    "recording": bench_recording,
+    "queries": bench_queries,
+    "stories": bench_stories,
+}
 
 
 def main() -> None:
@@ -92,10 +117,13 @@ def main() -> None:
     parser.add_argument("--views", type=int, default=10_000_000, help="views for the query bench")
     parser.add_argument("--record-views", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=800, help="page requests per round")
+    parser.add_argument("--story-articles", type=int, default=100_000)
+    parser.add_argument("--story-per-day", type=int, default=20_000)
     args = parser.parse_args()
     for name in args.only or list(BENCHES):
         print(f"bench: {name} ...", flush=True)
-        path = write_result(f"hits_{name}", BENCHES[name](args))
+        prefix = "" if name == "stories" else "hits_"
+        path = write_result(f"{prefix}{name}", BENCHES[name](args))
         print(f"bench: {name} -> {path.relative_to(path.parents[2])}", flush=True)
 
 

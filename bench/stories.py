@@ -8,6 +8,11 @@ Chunks of articles are stored (untimed, as ingest would) and the real stage
 is this process's high-water mark (``ru_maxrss``).
 
     python -m bench.stories --articles 50000 --per-day 20000
+    python -m bench.stories --latency 5     # stored -> in its story, scheduler running
+
+``--latency`` measures the other figure: with the scheduler thread of `newsdesk
+serve` running the stage job (every 5 s), how long after an article is stored
+it is in its story.
 """
 
 from __future__ import annotations
@@ -105,11 +110,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=50_000)
     parser.add_argument("--per-day", type=int, default=20_000)
+    parser.add_argument("--latency", type=int, default=0, help="samples of the latency")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="newsdesk-bench-s-")
     try:
         setup_django(f"sqlite:///{workdir}/bench.sqlite3", workdir)
-        print(json.dumps(run(args.articles, args.per_day)))
+        if args.latency:
+            print(json.dumps(latency(args.latency)))
+        else:
+            print(json.dumps(run(args.articles, args.per_day)))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -157,3 +166,43 @@ def run(total: int, per_day: int) -> dict[str, Any]:
 
 if __name__ == "__main__":
     main()
+
+
+def latency(samples: int) -> dict[str, Any]:
+    """Store articles one at a time while the scheduler runs; time until each is placed."""
+    from newsdesk.jobs.scheduler import DEFAULT_JOBS, Scheduler
+    from newsdesk.sources.models import Source
+    from newsdesk.stories.models import Article
+
+    job = next(j for j in DEFAULT_JOBS if j[0].endswith("understand_new_articles"))
+    sources = [Source.objects.create(name="Outlet", feed_url="https://outlet.example/feed")]
+    stream = Stream(20_000)
+    store_chunk(stream, 2000, sources)  # a site with articles already placed
+    runner = Scheduler(jobs=(job,), tick=0.5).start()
+    delays = []
+    rng = random.Random(3)
+    try:
+        deadline = time.monotonic() + 60
+        while Article.objects.filter(understood_at__isnull=True).exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the backlog was not placed within a minute")
+            time.sleep(0.2)
+        for _ in range(samples):
+            time.sleep(rng.uniform(0, job[1]))  # arrive at any moment of the job's cycle
+            store_chunk(stream, 1, sources)
+            newest = Article.objects.order_by("-pk").values_list("pk", flat=True).first()
+            started = time.monotonic()
+            while not Article.objects.filter(pk=newest, story__isnull=False).exists():
+                time.sleep(0.05)
+                if time.monotonic() - started > 60:
+                    raise RuntimeError("an article was not placed within a minute")
+            delays.append(time.monotonic() - started)
+    finally:
+        runner.stop()
+    return {
+        "job_every_seconds": job[1],
+        "samples": samples,
+        "max_seconds": round(max(delays), 2),
+        "mean_seconds": round(sum(delays) / len(delays), 2),
+        "delays": [round(d, 2) for d in delays],
+    }
