@@ -70,16 +70,19 @@ def biggest_story(now: datetime | None = None) -> Story | None:
 
 
 def first_per_story(articles: list[Article]) -> list[Article]:
-    """Keep the first article of each story in an ordered list (unplaced ones all stay)."""
-    seen: set[int] = set()
-    kept = []
+    """Keep one article of each story in an ordered list, an original rather than a copy.
+
+    Unplaced articles all stay.
+    """
+    chosen: dict[int, Article] = {}
     for article in articles:
-        if article.story_id is not None:
-            if article.story_id in seen:
-                continue
-            seen.add(article.story_id)
-        kept.append(article)
-    return kept
+        if article.story_id is None:
+            continue
+        held = chosen.get(article.story_id)
+        if held is None or (held.reprint_of_id is not None and article.reprint_of_id is None):
+            chosen[article.story_id] = article
+    kept_ids = {article.pk for article in chosen.values()}
+    return [a for a in articles if a.story_id is None or a.pk in kept_ids]
 
 
 def choose_lead(featured: Article | None, recent: list[Article]) -> Article | None:

@@ -57,11 +57,13 @@ class Coverage:
 
 
 def one_per_story(queryset: QuerySet[Article]) -> QuerySet[Article]:
-    """Keep the newest article of each story (an unplaced article stands for itself)."""
+    """Keep one article of each story: its newest original report, not a copy of one.
+
+    An unplaced article stands for itself.
+    """
     key = Coalesce(F("story_id"), Value(0) - F("id"))
-    newest = Window(
-        RowNumber(), partition_by=[key], order_by=[F("published_at").desc(), F("id").desc()]
-    )
+    order = [F("reprint_of_id").asc(nulls_first=True), F("published_at").desc(), F("id").desc()]
+    newest = Window(RowNumber(), partition_by=[key], order_by=order)
     return queryset.annotate(story_rank=newest).filter(story_rank=1)
 
 
@@ -140,10 +142,7 @@ def story_of_articles(article_ids: Sequence[int]) -> dict[int, int | None]:
 
 
 def lead_article(story: Story) -> Article | None:
-    """The article that stands for a story: its newest published report with an image, else
-    its newest."""
-    articles = list(
-        Article.objects.for_listing().filter(story=story).defer("body_html", "body_text")[:20]
-    )
-    with_image = next((a for a in articles if a.image_url), None)
-    return with_image or (articles[0] if articles else None)
+    """The article that stands for a story: its first report, else its newest original."""
+    articles = Article.objects.for_listing().filter(story=story).defer("body_html", "body_text")
+    first = articles.filter(pk=story.first_article_id).first()
+    return first or articles.filter(reprint_of__isnull=True).first() or articles.first()

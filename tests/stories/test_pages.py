@@ -64,6 +64,8 @@ def test_latest_news_shows_one_card_per_story(client: Client, story: dict[str, A
     story_id = story["first"].story_id
     in_story = [t for t in titles if any(t == a.get_absolute_url() for a in story.values())]
     assert len(in_story) == 1 and alone.get_absolute_url() in titles
+    # The card is an original report, never the republisher's copy (newer though it is).
+    assert in_story[0] != story["copy"].get_absolute_url()
     shown = text_of(page)
     assert "+3 sources" in shown
     assert f'href="/story/{story_id}/"' in page.content.decode()
