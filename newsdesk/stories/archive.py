@@ -16,10 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from newsdesk.stories.clusters import chunked
 from newsdesk.stories.dedup import Fingerprint
 from newsdesk.stories.models import Article, ArticleStatus, ReprintBand
-from newsdesk.stories.types import ArticleItem
+from newsdesk.stories.types import ArticleItem, chunked
 from newsdesk.stories.understand import Known
 
 logger = logging.getLogger(__name__)

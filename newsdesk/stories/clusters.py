@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -229,15 +228,3 @@ def _dot(left: Vector, right: Vector) -> float:
     if len(left) > len(right):
         left, right = right, left
     return sum(weight * right.get(term, 0.0) for term, weight in left.items())
-
-
-def chunked(values: Iterable[int], size: int) -> Iterable[list[int]]:
-    """Yield lists of at most ``size`` values (for IN clauses of bounded length)."""
-    batch: list[int] = []
-    for value in values:
-        batch.append(value)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -144,5 +144,5 @@ def story_of_articles(article_ids: Sequence[int]) -> dict[int, int | None]:
 def lead_article(story: Story) -> Article | None:
     """The article that stands for a story: its first report, else its newest original."""
     articles = Article.objects.for_listing().filter(story=story).defer("body_html", "body_text")
-    first = articles.filter(pk=story.first_article_id).first()
+    first = articles.filter(pk=story.first_article_id).first() if story.first_article_id else None
     return first or articles.filter(reprint_of__isnull=True).first() or articles.first()

@@ -7,9 +7,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import NamedTuple
 
-from newsdesk.stories.clusters import chunked
 from newsdesk.stories.models import Article, Story
-from newsdesk.stories.types import reported_at
+from newsdesk.stories.types import chunked, reported_at
 
 SUMMARY_FIELDS = [
     "headline",

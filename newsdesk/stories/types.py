@@ -5,6 +5,7 @@ stage (ORM) -> ArticleItem -> dedup (reprints) + clusters (stories) -> Placement
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cached_property
@@ -74,3 +75,15 @@ class BatchResult:
     joined: int = 0
     released: int = 0
     touched_stories: set[int] = field(default_factory=set)
+
+
+def chunked(values: Iterable[int], size: int) -> Iterable[list[int]]:
+    """Yield lists of at most ``size`` values (for IN clauses of bounded length)."""
+    batch: list[int] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
