@@ -20,6 +20,7 @@ from newsdesk.stories.dedup import Fingerprint
 from newsdesk.stories.models import Article, ArticleStatus, ReprintBand
 from newsdesk.stories.types import ArticleItem, chunked
 from newsdesk.stories.understand import Known
+from newsdesk.stories.writes import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -138,11 +139,11 @@ class DatabaseArchive:
 def store_bands(prints: dict[int, Fingerprint], seen: dict[int, datetime]) -> None:
     """Write the LSH bands of newly placed articles (database, and Redis when configured)."""
     rows = [
-        ReprintBand(bucket=bucket, article_id=article_id, seen_at=seen[article_id])
+        (bucket, article_id, seen[article_id])
         for article_id, print_ in prints.items()
         for bucket in print_.buckets
     ]
-    ReprintBand.objects.bulk_create(rows, batch_size=IN_CHUNK)
+    insert_rows(ReprintBand, ["bucket", "article", "seen_at"], rows)
     client = redis_client()
     if client is None:
         return

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.types import chunked, reported_at
+from newsdesk.stories.writes import update_rows
 
 SUMMARY_FIELDS = [
     "headline",
@@ -51,26 +52,31 @@ def _refresh_chunk(story_ids: list[int]) -> int:
     members: dict[int, list[Member]] = defaultdict(list)
     for story_id, pk, source_id, title, published, seen in rows:
         members[story_id].append(Member(pk, source_id, title, reported_at(published, seen), seen))
-    stories = list(Story.objects.filter(pk__in=story_ids))
+    stories = Story.objects.filter(pk__in=story_ids).values_list(
+        "pk", "headline", "headline_edited"
+    )
     changed = []
     empty = []
-    for story in stories:
-        found = members.get(story.pk)
+    for pk, headline, edited in stories:
+        found = members.get(pk)
         if not found:
-            empty.append(story.pk)
+            empty.append(pk)
             continue
         found.sort(key=lambda member: (member.reported, member.pk))
         first = found[0]
-        story.first_article_id = first.pk
-        story.first_reported_at = first.reported
-        story.latest_reported_at = max(member.reported for member in found)
-        story.last_seen_at = max(member.seen for member in found)
-        story.article_count = len(found)
-        story.source_count = len({member.source_id for member in found})
-        if not story.headline_edited:
-            story.headline = first.title[:1000]
-        changed.append(story)
-    Story.objects.bulk_update(changed, SUMMARY_FIELDS, batch_size=500)
+        changed.append(
+            (
+                headline if edited else first.title[:1000],
+                first.pk,
+                first.reported,
+                max(member.reported for member in found),
+                max(member.seen for member in found),
+                len(found),
+                len({member.source_id for member in found}),
+                pk,
+            )
+        )
+    update_rows(Story, SUMMARY_FIELDS, changed)
     if empty:
         # Hidden articles keep no story alive; unplaced articles keep no empty story.
         Article.objects.filter(story_id__in=empty).update(story=None)

@@ -43,6 +43,7 @@ from newsdesk.stories.models import Article, ArticleStatus, StageLease, Story
 from newsdesk.stories.refresh import refresh_stories
 from newsdesk.stories.types import ArticleItem, BatchResult, reported_at
 from newsdesk.stories.understand import Known, Plan, Understander
+from newsdesk.stories.writes import update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -202,24 +203,15 @@ def _place_articles(
     items: list[ArticleItem], plan: Plan, story_ids: dict[int, int], now: datetime
 ) -> dict[int, int]:
     by_id = {item.id: item for item in items}
-    articles = []
+    rows = []
     placed = {}
     for placement in plan.placements:
         story_id = story_ids.get(placement.story_key, placement.story_key)
         print_ = plan.fingerprints.get(placement.article_id)
         body_hash = by_id[placement.article_id].body_hash or (print_.body_hash if print_ else "")
-        articles.append(
-            Article(
-                pk=placement.article_id,
-                story_id=story_id,
-                reprint_of_id=placement.reprint_of,
-                understood_at=now,
-                body_hash=body_hash,
-            )
-        )
+        rows.append((story_id, placement.reprint_of, now, body_hash, placement.article_id))
         placed[placement.article_id] = story_id
-    fields = ["story", "reprint_of", "understood_at", "body_hash"]
-    Article.objects.bulk_update(articles, fields, batch_size=BATCH_SIZE)
+    update_rows(Article, ["story", "reprint_of", "understood_at", "body_hash"], rows)
     return placed
 
 

@@ -76,6 +76,7 @@ class _Batch:
     """Articles placed earlier in the same batch, which the archive does not know yet."""
 
     known: dict[int, Known] = field(default_factory=dict)
+    archived: dict[int, Known] = field(default_factory=dict)
     bands: dict[int, set[int]] = field(default_factory=dict)
     urls: dict[str, set[int]] = field(default_factory=dict)
     hashes: dict[str, set[int]] = field(default_factory=dict)
@@ -106,6 +107,11 @@ class Understander:
         hashes = {value.body_hash for value in plan.fingerprints.values() if value.body_hash}
         url_hits, hash_hits = archive.exact_matches(urls, hashes)
         batch = _Batch()
+        # Read every candidate of the batch at once rather than one query an article.
+        found = {
+            key for hits in (band_hits, url_hits, hash_hits) for ids in hits.values() for key in ids
+        }
+        batch.archived = archive.load(found - {item.id for item in items})
         for item in items:
             print_ = prints[item.id]
             exact = _lookup(url_hits, batch.urls, item.canonical_url)
@@ -229,7 +235,8 @@ def _follow(moves: dict[int, int], key: int) -> int:
 
 def _load(ids: set[int], archive: Archive, batch: _Batch) -> dict[int, Known]:
     found = {key: batch.known[key] for key in ids if key in batch.known}
-    rest = ids - found.keys()
+    found.update((key, batch.archived[key]) for key in ids - found.keys() if key in batch.archived)
+    rest = ids - found.keys() - batch.archived.keys()
     if rest:
         found.update(archive.load(rest))
     return found
