@@ -8,8 +8,9 @@ there (one round trip per batch); when Redis fails the database answers.
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -127,13 +128,12 @@ class DatabaseArchive:
                 found[row["pk"]] = known
         return found
 
-    def remember(self, known: Iterable[Known]) -> None:
-        """Keep fingerprints computed while comparing, within the cache's bound."""
-        for entry in known:
-            if entry.printed:
-                self.fingerprints[entry.item.id] = entry.print_
-        while len(self.fingerprints) > FINGERPRINT_CACHE:
-            del self.fingerprints[next(iter(self.fingerprints))]
+    def remember(self, prints: dict[int, Fingerprint]) -> None:
+        """Keep the fingerprints of newly placed articles, dropping the oldest past the bound."""
+        self.fingerprints.update(prints)
+        excess = len(self.fingerprints) - FINGERPRINT_CACHE
+        for key in list(itertools.islice(self.fingerprints, max(excess, 0))):
+            del self.fingerprints[key]
 
 
 def store_bands(prints: dict[int, Fingerprint], seen: dict[int, datetime]) -> None:

@@ -112,6 +112,7 @@ def _run(
         archive = DatabaseArchive(state.fingerprints)
         plan = state.understander.place(items, archive)
         _write(holder, state, items, plan, result)
+        archive.remember(plan.fingerprints)
     if state.clock is not None:
         state.understander.evict(state.clock - story_window())
         prune_bands(state.clock - reprint_window())
@@ -167,7 +168,6 @@ def _write(
         refresh_stories(touched)
     seen = max(item.first_seen_at for item in items)
     state.clock = seen if state.clock is None else max(state.clock, seen)
-    state.fingerprints.update(plan.fingerprints)
     result.placed += len(items)
     result.new_stories += len(plan.new_story_keys)
     result.reprints += sum(1 for p in plan.placements if p.reprint_of is not None)

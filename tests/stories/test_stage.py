@@ -144,3 +144,18 @@ def test_an_editor_change_fences_out_a_stale_writer() -> None:
     invalidate_stage()
     with pytest.raises(LostLeaseError):
         advance_generation(holder, state)
+
+
+def test_fingerprint_cache_stays_bounded() -> None:
+    """The stage keeps at most FINGERPRINT_CACHE fingerprints, the newest ones."""
+    import numpy as np
+
+    from newsdesk.stories.archive import FINGERPRINT_CACHE, DatabaseArchive
+    from newsdesk.stories.dedup import Fingerprint
+
+    archive = DatabaseArchive({})
+    empty = Fingerprint(np.empty(0, np.uint32), (), "")
+    for start in range(0, FINGERPRINT_CACHE * 2, 1000):
+        archive.remember({key: empty for key in range(start, start + 1000)})
+    assert len(archive.fingerprints) == FINGERPRINT_CACHE
+    assert max(archive.fingerprints) == FINGERPRINT_CACHE * 2 - 1
