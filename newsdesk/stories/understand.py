@@ -13,6 +13,7 @@ a copy turns out older than the article thought original, the group moves to it.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +25,8 @@ from newsdesk.stories.dedup import Fingerprint, fingerprint, similarity
 from newsdesk.stories.types import ArticleItem, Placement
 
 K = TypeVar("K", int, str)
+# Band candidates compared exactly per article (see ``_likeliest``).
+MAX_CANDIDATES = 8
 
 
 @dataclass
@@ -118,8 +121,7 @@ class Understander:
             candidates: set[int] = set()
             if print_ is not None:
                 exact |= _lookup(hash_hits, batch.hashes, print_.body_hash)
-                for bucket in print_.buckets:
-                    candidates |= _lookup(band_hits, batch.bands, bucket)
+                candidates = _likeliest(print_, band_hits, batch)
             placement = self._place_one(
                 item, words[item.id], print_, exact, candidates, archive, batch, plan
             )
@@ -224,6 +226,19 @@ def _lookup(stored: Mapping[K, set[int]], batch: Mapping[K, set[int]], key: K) -
     if not key:
         return set()
     return set(stored.get(key, ())) | batch.get(key, set())
+
+
+def _likeliest(print_: Fingerprint, band_hits: dict[int, set[int]], batch: _Batch) -> set[int]:
+    """Return the candidates sharing the most band buckets, at most ``MAX_CANDIDATES``.
+
+    Shared buckets estimate similarity: a copy shares several, an article that only
+    shares boilerplate (a wire service's copyright line) one by chance. Comparing
+    only the likeliest keeps the cost per article bounded however large the archive.
+    """
+    shared: Counter[int] = Counter()
+    for bucket in print_.buckets:
+        shared.update(_lookup(band_hits, batch.bands, bucket))
+    return {key for key, _ in sorted(shared.items(), key=lambda p: (-p[1], -p[0]))[:MAX_CANDIDATES]}
 
 
 def _follow(moves: dict[int, int], key: int) -> int:
