@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 
 from newsdesk.stories.dedup import Fingerprint
 from newsdesk.stories.models import Article, ArticleStatus, ReprintBand
@@ -104,15 +103,16 @@ class DatabaseArchive:
     ) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
         by_url: dict[str, set[int]] = {}
         by_hash: dict[str, set[int]] = {}
-        if not urls and not hashes:
-            return by_url, by_hash
-        query = placed_articles().filter(
-            Q(canonical_url__in=list(urls)) | Q(body_hash__in=list(hashes))
-        )
-        for pk, url, body in query.values_list("pk", "canonical_url", "body_hash"):
-            if url in urls:
+        # Two queries, not one with OR: each then walks its own index, not the table.
+        for chunk in _chunked_text(urls):
+            for pk, url in (
+                placed_articles().filter(canonical_url__in=chunk).values_list("pk", "canonical_url")
+            ):
                 by_url.setdefault(url, set()).add(pk)
-            if body in hashes:
+        for chunk in _chunked_text(hashes):
+            for pk, body in (
+                placed_articles().filter(body_hash__in=chunk).values_list("pk", "body_hash")
+            ):
                 by_hash.setdefault(body, set()).add(pk)
         return by_url, by_hash
 
@@ -134,6 +134,11 @@ class DatabaseArchive:
         excess = len(self.fingerprints) - FINGERPRINT_CACHE
         for key in list(itertools.islice(self.fingerprints, max(excess, 0))):
             del self.fingerprints[key]
+
+
+def _chunked_text(values: Collection[str]) -> list[list[str]]:
+    ordered = sorted(value for value in values if value)
+    return [ordered[i : i + IN_CHUNK] for i in range(0, len(ordered), IN_CHUNK)]
 
 
 def store_bands(prints: dict[int, Fingerprint], seen: dict[int, datetime]) -> None:

@@ -19,6 +19,7 @@ frequencies are halved and thinned when they exceed ``MAX_TERMS``.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ LEAD_WORDS = 400
 QUERY_TERMS = 30
 FULL_SCORES = 5
 CENTROID_TERMS = 200
-POSTINGS_PER_TERM = 200
+POSTINGS_PER_TERM = 100
 MAX_TERMS = 500_000
 
 Vector = dict[str, float]
@@ -144,7 +145,7 @@ class StoryIndex:
             for key in self.postings.get(term, ()):
                 story = self.stories[key]
                 partial[key] = partial.get(key, 0.0) + weight * story.centroid[term] / story.norm
-        ranked = sorted(partial.items(), key=lambda pair: -pair[1])
+        ranked = heapq.nlargest(FULL_SCORES * 4, partial.items(), key=lambda pair: pair[1])
         found: Match | None = None
         checked = 0
         for key, _ in ranked:
