@@ -21,6 +21,8 @@ TARGETS = {
     "views_per_second": 10_000,
     "query_p95_ms": 50,
     "extraction_speed_ratio": 0.8,
+    "stories_per_second": 2_000,
+    "stories_latency_seconds": 10,
 }
 
 
@@ -113,6 +115,20 @@ def bench_bots(args: argparse.Namespace) -> dict[str, Any]:
     return run_child("bench.bot_filter", [])
 
 
+def bench_stories(args: argparse.Namespace) -> dict[str, Any]:
+    """Understand stage: placement throughput and memory, and store-to-story latency."""
+    placing = run_child(
+        "bench.stories",
+        ["--articles", str(args.story_articles), "--per-day", str(args.story_per_day)],
+    )
+    placing["target_per_second"] = TARGETS["stories_per_second"]
+    placing["meets_target"] = placing["per_second"] >= TARGETS["stories_per_second"]
+    latency = run_child("bench.stories", ["--latency", "5"])
+    latency["target_seconds"] = TARGETS["stories_latency_seconds"]
+    latency["meets_target"] = latency["max_seconds"] <= TARGETS["stories_latency_seconds"]
+    return {"placing": placing, "latency": latency}
+
+
 BENCHES = {
     "pages": bench_pages,
     "recording": bench_recording,
@@ -120,11 +136,14 @@ BENCHES = {
     "crawl": bench_crawl,
     "extraction": bench_extraction,
     "bots": bench_bots,
+    "stories": bench_stories,
 }
 # The JSON file each bench writes in bench/results/.
 RESULT_NAMES = {name: f"hits_{name}" for name in ("pages", "recording", "queries")} | {
     "crawl": "crawl",
     "extraction": "extraction",
+    "bots": "bots",
+    "stories": "stories",
 }
 
 
@@ -138,6 +157,8 @@ def main() -> None:
     parser.add_argument("--crawl-items", type=int, default=2, help="entries per fixture feed")
     parser.add_argument("--crawl-hosts", type=int, default=100, help="loopback fixture hosts")
     parser.add_argument("--crawl-rounds", type=int, default=3)
+    parser.add_argument("--story-articles", type=int, default=100_000)
+    parser.add_argument("--story-per-day", type=int, default=20_000)
     args = parser.parse_args()
     for name in args.only or list(BENCHES):
         print(f"bench: {name} ...", flush=True)

@@ -149,6 +149,7 @@ CELERY_BEAT_SCHEDULE = {
     "enqueue-due-sources": {"task": "newsdesk.jobs.tasks.enqueue_due_sources", "schedule": 60.0},
     "prune-hits": {"task": "newsdesk.jobs.tasks.prune_hits", "schedule": 3600.0},
     "comment-digests": {"task": "newsdesk.jobs.tasks.send_comment_digests", "schedule": 60.0},
+    "understand": {"task": "newsdesk.jobs.tasks.understand_new_articles", "schedule": 5.0},
 }
 
 # Staff sign-in throttling (django-axes); see newsdesk/site/logins.py.

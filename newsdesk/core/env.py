@@ -376,6 +376,19 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Region of the S3 bucket; empty leaves it to the store.",
     ),
+    # Understanding: reprints and stories
+    Setting(
+        "NEWSDESK_STORIES_WINDOW_HOURS",
+        "72",
+        "Hours around a story's reports within which a new article may join it.",
+        int,
+    ),
+    Setting(
+        "NEWSDESK_REPRINT_WINDOW_DAYS",
+        "30",
+        "Days an article is kept in the reprint index, so later copies are still credited.",
+        int,
+    ),
     # Hit tracker: recording
     Setting(
         "NEWSDESK_HITS_ENABLED",

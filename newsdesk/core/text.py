@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 from newsdesk.core.languages import normalize_language
 
 ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
+# Letters and digits in any script; apostrophes inside a word keep it whole.
+_WORDS = re.compile(r"\w+(?:['\u2019]\w+)*")
+# Below this many words a body is a teaser: too little to call two articles the same.
+MIN_HASHED_WORDS = 20
+
+
+def normalized_words(text: str) -> list[str]:
+    """Return the words of ``text`` compatibility-folded and case-folded, for comparing texts.
+
+    Copies of one article differ in typography (curly quotes, NBSP, ligatures,
+    full-width digits) and casing; NFKC and casefold make those the same word.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+    return _WORDS.findall(folded)
+
+
+def body_hash(text: str, words: list[str] | None = None) -> str:
+    """Hash the normalised words of a body, or "" for a body too short to compare.
+
+    Pass ``words`` when the caller already has ``normalized_words(text)``.
+    """
+    words = normalized_words(text) if words is None else words
+    if len(words) < MIN_HASHED_WORDS:
+        return ""
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
 
 
 def _unwanted_characters() -> re.Pattern[str]:

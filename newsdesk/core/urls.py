@@ -13,14 +13,12 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import idna
 
+# courlan (trafilatura's URL library) keeps its tracker pattern in step with the
+# AdGuard, ClearURLs and Firefox query-stripping lists; use it rather than a copy.
+from courlan.clean import TRACKERS_RE
+
 HTTP_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
-
-# Click identifiers of ad and mail platforms; they never select content.
-TRACKING_PARAMS = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid"}
-)
-TRACKING_PREFIXES = ("utm_",)
 
 # HTML allows surrounding whitespace in URL attributes; control characters
 # inside are stripped by browsers too (WHATWG URL: "remove all ASCII tab or newline").
@@ -105,7 +103,7 @@ def host_name(raw: str) -> str:
 def is_tracking_param(name: str) -> bool:
     """Tell whether a query parameter name only tracks the visitor."""
     name = unquote(name).strip().lower()
-    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+    return bool(name) and TRACKERS_RE.search(name) is not None
 
 
 def _drop_tracking(query: str) -> str:

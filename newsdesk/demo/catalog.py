@@ -9,6 +9,11 @@ The corpus in ``corpus/`` holds three kinds of source (see corpus/ORIGIN.md):
   summary and link to real article pages kept beside it, so the crawler runs its
   full-text extraction. These feeds are templates: ``render_corpus`` writes the
   server's base URL in place of ``{{BASE_URL}}``.
+- ``story-feed``: a feed written for the demo from saved articles, with their full
+  text: three outlets' own reports of the same events (so the site shows stories
+  with "+N sources", and wire copies credited to the first outlet), and a
+  fictional republisher copying posts of other demo sources (reprint credit).
+  ``build_story_feeds.py`` regenerates them.
 - ``broken``: a source that fails on purpose, so the admin shows a stored error.
 
 Titles, dates and summaries of built-feed items are the pages' own; nothing is
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PLACEHOLDER = "{{BASE_URL}}"
-KINDS = ("real-feed", "built-feed", "broken")
+KINDS = ("real-feed", "built-feed", "story-feed", "broken")
 # Only files under these folders are templates; real feeds are served byte for byte.
 TEMPLATE_DIRS = ("feeds/built",)
 # Documentation of the corpus, not something the server offers.
@@ -196,6 +201,42 @@ SOURCES: tuple[DemoSource, ...] = (
         "real-feed",
         "en",
         "Medium publication, RSS with content:encoded from 2017-2018.",
+    ),
+    DemoSource(
+        "The Washington Post",
+        "feeds/stories/washington-post.rss",
+        "world",
+        "maria-alvarez",
+        "story-feed",
+        "en",
+        "The outlet's saved reports of eight events of 2016-2018 that other outlets covered too.",
+    ),
+    DemoSource(
+        "The New York Times",
+        "feeds/stories/new-york-times.rss",
+        "world",
+        "maria-alvarez",
+        "story-feed",
+        "en",
+        "The outlet's saved reports of the same eight events; several are AP wire copies.",
+    ),
+    DemoSource(
+        "Daily Mail",
+        "feeds/stories/daily-mail.rss",
+        "world",
+        "maria-alvarez",
+        "story-feed",
+        "en",
+        "The outlet's saved reports of the same eight events.",
+    ),
+    DemoSource(
+        "Syndicated Digest",
+        "feeds/stories/syndicated-digest.rss",
+        "culture",
+        "samuel-okafor",
+        "story-feed",
+        "en",
+        "A fictional republisher: copies of Loud And Quiet and killjoy posts, hours later.",
     ),
     DemoSource(
         "Not a feed (broken on purpose)",

@@ -1,4 +1,4 @@
-"""Most Popular and hot ranking, read from the article rollups.
+"""Most Popular (by story) and hot ranking, read from the article rollups.
 
 Both rank by readers: distinct visitors per article per UTC day, summed over the
 window's days (a reader reloading one article 200 times counts once that day;
@@ -18,11 +18,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import ExpressionWrapper, F, IntegerField, Sum, Value
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Sum, Value
 from django.utils import timezone
 
-from newsdesk.hits.models import ArticleDaily, ArticleHourly
+from newsdesk.hits.models import ArticleDaily, ArticleHourly, PageView
 from newsdesk.stories.models import Article
+from newsdesk.stories.queries import story_of_articles
 
 WINDOWS: dict[str, timedelta] = {
     "24h": timedelta(hours=24),
@@ -42,6 +43,9 @@ DAILY_FROM_DAYS = 3
 
 # The sidebar shows on every page; one query a minute per window is plenty.
 CACHE_SECONDS = 60
+# Most Popular ranks stories from this many top articles per line shown: a story's
+# copies each below the pool cannot add up past the stories shown, bar rare ties.
+STORY_POOL = 20
 
 
 class UnknownWindowError(ValueError):
@@ -176,15 +180,32 @@ def _with_articles(pairs: list[tuple[int, int]]) -> list[tuple[Article, int]]:
     return [(articles[pk], views) for pk, views in pairs if pk in articles]
 
 
+def by_story(pairs: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Add up the readers of a story's copies; each story is shown by its most read article."""
+    stories = story_of_articles([pk for pk, _ in pairs])
+    totals: dict[int, list[int]] = {}
+    for pk, views in pairs:
+        story = stories.get(pk)
+        key = story if story is not None else -pk
+        if key in totals:
+            totals[key][1] += views
+        else:
+            totals[key] = [pk, views]  # pairs come most viewed first
+    ranked = sorted(totals.values(), key=lambda row: (-row[1], -row[0]))
+    return [(pk, views) for pk, views in ranked[:limit]]
+
+
 def most_popular(
     window: str | None = None, limit: int = 5, now: datetime | None = None
 ) -> list[tuple[Article, int]]:
-    """Return the ``limit`` published articles with most readers in ``window``."""
+    """Return the ``limit`` most read stories in ``window``: an article each, and the
+    readers of all the story's copies together."""
     window = resolve_window(window)
     key = f"hits:popular:{window}:{limit}"
     pairs: list[tuple[int, int]] | None = None if now else cache.get(key)
     if pairs is None:
-        pairs = top_articles(window_start(window, now), None, limit)
+        candidates = top_articles(window_start(window, now), None, limit * STORY_POOL)
+        pairs = by_story(candidates, limit)
         if now is None:
             cache.set(key, pairs, CACHE_SECONDS)
     # Articles are fetched fresh so a hidden article leaves the list at once.
@@ -221,3 +242,12 @@ def hot_lead() -> Article | None:
     if not pk:
         return None
     return Article.objects.for_listing().filter(pk=pk).first()
+
+
+def readers_by_story(story_ids: list[int], since: datetime | None = None) -> dict[int, int]:
+    """Count distinct readers per story (visitor ids are daily: visitor-days over days)."""
+    views = PageView.objects.filter(article__story_id__in=story_ids)
+    if since is not None:
+        views = views.filter(ts__gte=since)
+    grouped = views.values("article__story_id").annotate(readers=Count("visitor", distinct=True))
+    return {int(row["article__story_id"]): int(row["readers"]) for row in grouped.order_by()}

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.utils.text import slugify
 
-from newsdesk.core.text import clean_text, html_to_text, one_line, summary_text
+from newsdesk.core.text import body_hash, clean_text, html_to_text, one_line, summary_text
 from newsdesk.core.urls import absolute_http_url, absolutize, canonicalize, is_http_url
 from newsdesk.ingest.clutter import drop_repeated_headline_text, remove_clutter
 from newsdesk.ingest.dates import choose_dates
@@ -38,7 +38,9 @@ class PreparedArticle:
     updated: datetime | None
     first_seen: datetime
     language: str
-    content_hash: str
+    entry_fingerprint: str
+    canonical_url: str
+    body_hash: str
 
 
 def entry_fingerprint(entry: ParsedEntry) -> str:
@@ -89,9 +91,10 @@ def assemble_article(
     declared = source_language or page_language or entry.language or feed_language
     language = detect_language(body_text or title, declared)
     image = entry.image_url or (page.image_url if page else "")
+    url = entry_url(entry, feed_url)
     return PreparedArticle(
         guid=clean_text(entry.guid),
-        url=entry_url(entry, feed_url),
+        url=url,
         slug=slugify(title, allow_unicode=True)[:SLUG_LIMIT].strip("-") or "article",
         title=title,
         summary=_summary(entry, page, base, title, body_html),
@@ -103,7 +106,9 @@ def assemble_article(
         updated=dates.updated,
         first_seen=dates.first_seen,
         language=language,
-        content_hash=entry_fingerprint(entry),
+        entry_fingerprint=entry_fingerprint(entry),
+        canonical_url=page_canonical_url(page) or url,
+        body_hash=body_hash(body_text),
     )
 
 
@@ -126,3 +131,10 @@ def _summary(
     else:
         source = (page.description if page else "") or body_html
     return summary_text(source, SUMMARY_LIMIT)
+
+
+def page_canonical_url(page: ExtractedPage | None) -> str:
+    """The address the page itself names as canonical (rel=canonical, og:url), cleaned."""
+    if page is None or not is_http_url(page.canonical_url):
+        return ""
+    return canonicalize(page.canonical_url)

@@ -257,7 +257,7 @@ def _plan_entry(
         # An earlier entry with the same link is being fetched: one article, not two.
         return "unchanged"
     existing = known.find(entry)
-    if existing is not None and existing.content_hash == entry_fingerprint(entry):
+    if existing is not None and existing.entry_fingerprint == entry_fingerprint(entry):
         return "unchanged"
     first_seen = existing.first_seen_at if existing else timezone.now()
     if wants_page(entry):
@@ -414,7 +414,9 @@ def _fields(prepared: PreparedArticle) -> dict[str, object]:
         "author": prepared.author[:300],
         "image_url": prepared.image_url[:2000],
         "language": prepared.language,
-        "content_hash": prepared.content_hash,
+        "entry_fingerprint": prepared.entry_fingerprint,
+        "canonical_url": prepared.canonical_url[:2000],
+        "body_hash": prepared.body_hash,
     }
 
 

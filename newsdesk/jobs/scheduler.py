@@ -45,6 +45,8 @@ DEFAULT_JOBS: tuple[tuple[str, float], ...] = (
     ("newsdesk.hits.rollups.prune_hits", 3600.0),
     # Editors' digest of held comments; each editor gets one per NEWSDESK_COMMENTS_DIGEST_MINUTES.
     ("newsdesk.comments.digest.send_held_digests", 60.0),
+    # New articles join their stories (reprints, clusters) within seconds of being stored.
+    ("newsdesk.stories.stage.understand_new_articles", 5.0),
 )
 
 

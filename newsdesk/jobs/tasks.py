@@ -71,3 +71,11 @@ def send_comment_digests_task() -> int:
     from newsdesk.comments.digest import send_held_digests
 
     return send_held_digests()
+
+
+@shared_task(name="newsdesk.jobs.tasks.understand_new_articles")
+def understand_new_articles_task() -> int:
+    """Place newly stored articles into stories (a no-op while another worker does it)."""
+    from newsdesk.stories.stage import understand_new_articles
+
+    return understand_new_articles().placed

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
-from newsdesk.hits.popular import hot_lead
+from newsdesk.hits.popular import readers_by_story
 from newsdesk.sources.models import Category
-from newsdesk.stories.models import Article
+from newsdesk.stories.models import Article, Story
+from newsdesk.stories.queries import attach_cards, current_stories, lead_article, one_per_story
 
 LATEST_ON_HOME = 10
 PER_CATEGORY_ON_HOME = 4
 RELATED_COUNT = 5
 # The lead falls back to the newest article with an image among this many recent ones.
 LEAD_CANDIDATES = 30
+# The biggest current story is chosen among this many most recently reported ones.
+STORY_CANDIDATES = 50
+# Recency decays a story's size like Hacker News decays points: (age + 2) ** gravity.
+STORY_GRAVITY = 1.5
+READERS_WINDOW = timedelta(hours=48)
 
 
 @dataclass
@@ -38,6 +47,44 @@ def listing() -> QuerySet[Article]:
     return Article.objects.for_listing().defer("body_html", "body_text")
 
 
+def story_listing() -> QuerySet[Article]:
+    """Like ``listing`` but one card per story: its newest report among those listed."""
+    return one_per_story(listing())
+
+
+def story_score(story: Story, readers: int, now: datetime) -> float:
+    """Rank a story by the outlets carrying it and its readers, decayed by its age."""
+    reported = story.latest_reported_at or now
+    age_hours = max((now - reported).total_seconds() / 3600, 0.0)
+    return story.source_count * (1 + math.log1p(readers)) / (age_hours + 2) ** STORY_GRAVITY
+
+
+def biggest_story(now: datetime | None = None) -> Story | None:
+    """Return the biggest current story: most outlets and readers, most recent."""
+    now = now or timezone.now()
+    stories = current_stories(STORY_CANDIDATES)
+    if not stories:
+        return None
+    readers = readers_by_story([s.pk for s in stories], now - READERS_WINDOW)
+    return max(stories, key=lambda s: (story_score(s, readers.get(s.pk, 0), now), s.pk))
+
+
+def first_per_story(articles: list[Article]) -> list[Article]:
+    """Keep one article of each story in an ordered list, an original rather than a copy.
+
+    Unplaced articles all stay.
+    """
+    chosen: dict[int, Article] = {}
+    for article in articles:
+        if article.story_id is None:
+            continue
+        held = chosen.get(article.story_id)
+        if held is None or (held.reprint_of_id is not None and article.reprint_of_id is None):
+            chosen[article.story_id] = article
+    kept_ids = {article.pk for article in chosen.values()}
+    return [a for a in articles if a.story_id is None or a.pk in kept_ids]
+
+
 def choose_lead(featured: Article | None, recent: list[Article]) -> Article | None:
     """Pick the lead: the featured article, else the newest with an image, else the newest."""
     if featured is not None:
@@ -57,7 +104,8 @@ def latest_per_category(categories: list[Category], count: int) -> list[Category
         listing()
         .filter(source__category__isnull=False)
         .annotate(rank=rank)
-        .filter(rank__lte=count)
+        # Three times as many, so a block still fills once a story's copies fold away.
+        .filter(rank__lte=count * 3)
         .order_by("source__category", "rank")
     )
     blocks = {category.pk: CategoryBlock(category) for category in categories}
@@ -66,28 +114,43 @@ def latest_per_category(categories: list[Category], count: int) -> list[Category
         block = blocks.get(category_id) if category_id is not None else None
         if block is not None:
             block.articles.append(article)
+    for block in blocks.values():
+        block.articles = first_per_story(block.articles)[:count]
     return [block for block in blocks.values() if block.articles]
 
 
 def home_page(categories: list[Category]) -> HomePage:
-    """Gather the lead, the latest stories and one block per category."""
+    """Gather the lead, the latest stories and one block per category, one card per story."""
     featured = listing().filter(featured=True).first()
-    recent = list(listing()[: LEAD_CANDIDATES + 1])
-    # Without a featured article, the hottest one (views with age decay) leads.
-    lead = choose_lead(featured or hot_lead(), recent)
-    latest = [article for article in recent if lead is None or article.pk != lead.pk]
-    return HomePage(
+    recent = first_per_story(list(listing()[: (LEAD_CANDIDATES + 1) * 2]))
+    # Without a featured article, the biggest current story leads, not the hottest post.
+    story = biggest_story() if featured is None else None
+    lead = choose_lead(featured or (lead_article(story) if story else None), recent)
+    latest = [
+        article
+        for article in recent
+        if lead is None or (article.pk != lead.pk and not _same_story(article, lead))
+    ]
+    page = HomePage(
         lead=lead,
         latest=latest[:LATEST_ON_HOME],
         blocks=latest_per_category(categories, PER_CATEGORY_ON_HOME),
     )
+    attach_cards([lead, *page.latest, *(a for b in page.blocks for a in b.articles)])
+    return page
+
+
+def _same_story(article: Article, other: Article) -> bool:
+    return article.story_id is not None and article.story_id == other.story_id
 
 
 def related_articles(article: Article) -> list[Article]:
-    """Return the newest other articles of the same category (or source when uncategorized)."""
+    """Return the newest other stories of the same category (or source when uncategorized)."""
     queryset = listing().exclude(pk=article.pk)
+    if article.story_id is not None:
+        queryset = queryset.exclude(story_id=article.story_id)
     if article.source.category_id is not None:
         queryset = queryset.filter(source__category_id=article.source.category_id)
     else:
         queryset = queryset.filter(source_id=article.source_id)
-    return list(queryset[:RELATED_COUNT])
+    return first_per_story(list(queryset[: RELATED_COUNT * 3]))[:RELATED_COUNT]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     # str, not slug: article slugs may hold non-ASCII letters.
     path("article/<int:pk>/<str:slug>/", views.article, name="article"),
+    path("story/<int:pk>/", views.story, name="story"),
     path("disclaimer/", views.disclaimer, name="disclaimer"),
     path("feeds/latest.rss", feeds.LatestRssFeed(), name="feed-rss"),
     path("feeds/latest.atom", feeds.LatestAtomFeed(), name="feed-atom"),

@@ -16,13 +16,15 @@ from django.views.decorators.http import require_safe
 from newsdesk.core.dates import was_updated
 from newsdesk.core.languages import language_name
 from newsdesk.core.text import is_foreign_language
+from newsdesk.hits.popular import readers_by_story
 from newsdesk.ingest.images import rewrite_images
 from newsdesk.site import queries
 from newsdesk.site.context_processors import nav_categories
 from newsdesk.site.links import absolute_url
 from newsdesk.site.search import clean_query, search_articles
 from newsdesk.sources.models import Category, Editor, Source
-from newsdesk.stories.models import Article
+from newsdesk.stories.models import Article, Story
+from newsdesk.stories.queries import attach_cards, coverage, timeline
 
 PER_PAGE = 20
 
@@ -31,9 +33,11 @@ def paginate(request: HttpRequest, queryset: QuerySet[Article]) -> Page:
     """Return the requested page of ``queryset``; a bad or out-of-range page is a 404."""
     paginator = Paginator(queryset, PER_PAGE)
     try:
-        return paginator.page(request.GET.get("page") or 1)
+        page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
         raise Http404("No such page") from exc
+    attach_cards(page.object_list)
+    return page
 
 
 def category_for_nav(request: HttpRequest, slug: str) -> Category | None:
@@ -49,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def latest(request: HttpRequest) -> HttpResponse:
-    page_obj = paginate(request, queries.listing())
+    page_obj = paginate(request, queries.story_listing())
     return render(request, "site/latest.html", {"page_obj": page_obj, "page_kind": "latest"})
 
 
@@ -58,7 +62,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = category_for_nav(request, slug)
     if found is None:
         raise Http404("No such category")
-    page_obj = paginate(request, queries.listing().filter(source__category=found))
+    page_obj = paginate(request, queries.story_listing().filter(source__category=found))
     context = {"category": found, "page_obj": page_obj, "page_kind": "category"}
     return render(request, "site/category.html", context)
 
@@ -66,7 +70,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def editor(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Editor, slug=slug)
-    page_obj = paginate(request, queries.listing().filter(source__editor=person))
+    page_obj = paginate(request, queries.story_listing().filter(source__editor=person))
     context = {"editor": person, "page_obj": page_obj, "page_kind": "editor"}
     return render(request, "site/editor.html", context)
 
@@ -90,6 +94,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "article": item,
         "body_html": shown_body(item),
         "related": queries.related_articles(item),
+        "coverage": coverage(item),
         "show_updated": was_updated(item.published_at, item.updated_at),
         "foreign_language": is_foreign_language(item.language, settings.NEWSDESK_LANGUAGE),
         "language_label": language_name(item.language) if item.language else "",
@@ -109,6 +114,25 @@ def shown_body(article: Article) -> str:
     if article.images_checked_at is None and "<img" in article.body_html:
         return rewrite_images(article.body_html, {})
     return article.body_html
+
+
+@require_safe
+def story(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Story, pk=pk)
+    entries = timeline(found)
+    if not entries:
+        raise Http404("No published article in this story")
+    outlets = {entry.article.source_id for entry in entries}
+    context: dict[str, Any] = {
+        "story": found,
+        "timeline": entries,
+        "first": entries[0],
+        "outlet_count": len(outlets),
+        "readers": readers_by_story([found.pk]).get(found.pk, 0),
+        "canonical_url": absolute_url(found.get_absolute_url()),
+        "page_kind": "story",
+    }
+    return render(request, "site/story.html", context)
 
 
 @require_safe

@@ -1,4 +1,5 @@
-"""Admin for articles: staff hide, publish and feature them."""
+"""Admin for articles and stories: staff hide, publish and feature articles; merge, split,
+detach and rename stories (every story change through a named action in ``editing``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from newsdesk.core.staff_log import NamedStateAdmin
-from newsdesk.stories import actions
-from newsdesk.stories.models import Article
+from newsdesk.stories import actions, editing
+from newsdesk.stories.models import Article, Story
 
 # Feeds and pages are nearly all https; say so now rather than in Django 6.
 URL_FIELDS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
@@ -31,8 +32,19 @@ class ArticleAdmin(NamedStateAdmin):
     search_fields = ["title", "summary", "url", "guid", "author"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["source"]
-    actions = ["hide", "publish", "feature", "unfeature"]
-    readonly_fields = ["guid", "content_hash", "first_seen_at", "image", "images_checked_at"]
+    actions = ["hide", "publish", "feature", "unfeature", "split_into_story", "detach_from_story"]
+    readonly_fields = [
+        "guid",
+        "entry_fingerprint",
+        "first_seen_at",
+        "image",
+        "images_checked_at",
+        "canonical_url",
+        "body_hash",
+        "story",
+        "reprint_of",
+        "understood_at",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "source", "url", "status", "featured"]}),
         ("Content", {"fields": ["summary", "body_html", "body_text", "author"]}),
@@ -47,9 +59,13 @@ class ArticleAdmin(NamedStateAdmin):
                     "first_seen_at",
                     "language",
                     "guid",
-                    "content_hash",
+                    "entry_fingerprint",
                 ]
             },
+        ),
+        (
+            "Story and copies",
+            {"fields": ["story", "reprint_of", "canonical_url", "body_hash", "understood_at"]},
         ),
     ]
 
@@ -83,3 +99,71 @@ class ArticleAdmin(NamedStateAdmin):
     @admin.action(description="Stop featuring selected articles")
     def unfeature(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         self._apply(request, queryset, actions.unfeature_article, "Unfeatured")
+
+    @admin.action(description="Split selected articles into a new story")
+    def split_into_story(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        try:
+            story = editing.split_story(queryset, actor=request.user)  # type: ignore[arg-type]
+        except editing.EditingError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(request, f"Split into story #{story.pk}.", messages.SUCCESS)
+
+    @admin.action(description="Detach selected articles from their stories")
+    def detach_from_story(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        count = 0
+        for article in queryset:
+            try:
+                editing.detach_article(article, actor=request.user)  # type: ignore[arg-type]
+                count += 1
+            except editing.EditingError as error:
+                self.message_user(request, f"{article}: {error}", messages.WARNING)
+        self.message_user(request, f"Detached {count} article(s).", messages.SUCCESS)
+
+
+class StoryArticleInline(admin.TabularInline):
+    model = Article
+    fields = ["title", "source", "published_at", "reprint_of", "status"]
+    readonly_fields = ["title", "source", "published_at", "reprint_of", "status"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "source_count", "article_count", "first_reported_at", "latest"]
+    search_fields = ["headline"]
+    date_hierarchy = "latest_reported_at"
+    fields = ["headline", "headline_edited", "first_article", "article_count", "source_count"]
+    readonly_fields = ["headline_edited", "first_article", "article_count", "source_count"]
+    inlines = [StoryArticleInline]
+    actions = ["merge"]
+
+    @admin.display(description="latest report", ordering="latest_reported_at")
+    def latest(self, story: Story) -> object:
+        return story.latest_reported_at
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # The Understand stage makes stories; editors merge and split them.
+
+    def save_model(self, request: HttpRequest, obj: Story, form: Any, change: bool) -> None:
+        # The headline is the only editable field; it changes through its named action.
+        if "headline" in form.changed_data:
+            editing.rename_story(obj, obj.headline, actor=request.user)  # type: ignore[arg-type]
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None  # rename_story logged it in its own words.
+
+    @admin.action(description="Merge selected stories into the largest")
+    def merge(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        stories = sorted(queryset, key=lambda s: (-s.source_count, -s.article_count, s.pk))
+        try:
+            target = editing.merge_stories(stories[0], stories[1:], actor=request.user)  # type: ignore[arg-type]
+        except editing.EditingError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(request, f"Merged into story #{target.pk}.", messages.SUCCESS)

@@ -1,9 +1,15 @@
-"""Articles gathered from sources."""
+"""Articles gathered from sources, and the stories they make up.
+
+The Understand stage (``newsdesk.stories.stage``) fills in what ingest cannot
+know about one article alone: which earlier article it reprints and which
+story (the same event across outlets) it belongs to.
+"""
 
 from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from newsdesk.core.media import Picture, picture_for
 from newsdesk.sources.models import Source
@@ -12,6 +18,36 @@ from newsdesk.sources.models import Source
 class ArticleStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
     HIDDEN = "hidden", "Hidden"
+
+
+class Story(models.Model):
+    """The same event reported by one or more outlets; filled in by the Understand stage."""
+
+    headline = models.CharField(max_length=1000, blank=True)
+    headline_edited = models.BooleanField(
+        default=False, help_text="An editor wrote the headline; the stage leaves it alone."
+    )
+    first_article = models.ForeignKey(
+        "Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_reported_at = models.DateTimeField(null=True, blank=True)
+    latest_reported_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the newest of its articles was first seen."
+    )
+    article_count = models.PositiveIntegerField(default=0)
+    source_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "stories"
+        indexes = [models.Index(fields=["-source_count", "-latest_reported_at"], name="story_size")]
+
+    def __str__(self) -> str:
+        return self.headline or f"Story {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:story", kwargs={"pk": self.pk})
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -47,7 +83,27 @@ class Article(models.Model):
         max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.PUBLISHED
     )
     featured = models.BooleanField(default=False)
-    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    entry_fingerprint = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Hash of the feed entry as sent."
+    )
+    canonical_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        db_index=True,
+        help_text="The page's rel=canonical or og:url (else the link), trackers stripped.",
+    )
+    body_hash = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Hash of the normalised body text."
+    )
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    reprint_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reprints"
+    )
+    understood_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the Understand stage placed it; empty means queued."
+    )
     # The lead picture, stored locally (ingest/image_pipeline.py); image_url stays
     # the source's address, kept for provenance and never shown to readers.
     image = models.ForeignKey(
@@ -67,6 +123,12 @@ class Article(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            # The Understand stage's queue: only the few articles not yet placed.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(understood_at__isnull=True),
+                name="article_to_understand",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -122,3 +184,34 @@ class ArticleImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.position} of article {self.article_id}"
+
+
+class ReprintBand(models.Model):
+    """One LSH band of an article's MinHash signature, shared by every stage process.
+
+    Articles whose bodies are near-duplicates share at least one band bucket with
+    high probability; rows older than the reprint window are pruned.
+    """
+
+    bucket = models.BigIntegerField(db_index=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.bucket:x} -> {self.article_id}"
+
+
+class StageLease(models.Model):
+    """Who may write a single-writer stage now, and how many batches it has written.
+
+    ``generation`` grows with every batch and every editor's change, so a process
+    holding in-memory state knows when another wrote in between and reloads.
+    """
+
+    name = models.CharField(max_length=50, unique=True)
+    holder = models.CharField(max_length=100, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    generation = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder or 'nobody'}"

@@ -128,7 +128,7 @@ def test_every_source_has_a_known_category_editor_and_kind(source: DemoSource) -
     """Each source files into a listed category, has a listed editor and a known kind."""
     assert source.category in {slug for _, slug, _ in CATEGORIES}
     assert source.editor_slug in {editor.slug for editor in EDITORS}
-    assert source.kind in ("real-feed", "built-feed", "broken")
+    assert source.kind in ("real-feed", "built-feed", "story-feed", "broken")
 
 
 def test_names_paths_and_slugs_are_unique() -> None:

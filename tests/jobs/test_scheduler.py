@@ -64,13 +64,14 @@ def test_run_stops_when_its_supervisor_is_gone() -> None:
     assert CALLS == ["good", "good"]
 
 
-def test_default_jobs_crawl_prune_and_send_digests() -> None:
-    """By default the scheduler crawls, prunes expired hit data and sends comment digests."""
+def test_default_jobs_crawl_prune_send_digests_and_place() -> None:
+    """By default the scheduler crawls, prunes hit data, sends digests and places new articles."""
     paths = {path for path, _ in DEFAULT_JOBS}
     assert paths == {
         "newsdesk.jobs.scheduler.crawl_due_sources",
         "newsdesk.hits.rollups.prune_hits",
         "newsdesk.comments.digest.send_held_digests",
+        "newsdesk.stories.stage.understand_new_articles",
     }
     for path in paths:
         assert callable(scheduler_module.import_string(path))

@@ -26,6 +26,8 @@ from newsdesk.ingest.pagepool import shutdown_page_pool
 from newsdesk.jobs.management.commands.crawl import crawl_with_progress, print_summary
 from newsdesk.jobs.server import serve
 from newsdesk.sources.models import Category, Editor, Source
+from newsdesk.stories.models import Article, Story
+from newsdesk.stories.stage import understand_new_articles
 
 CORPUS_PORT = 8001
 
@@ -46,6 +48,13 @@ class Command(BaseCommand):
         sources = load_catalog(server)
         console.print(f"Crawling {len(sources)} demo sources over loopback HTTP...")
         print_summary(crawl_with_progress(sources, console), console)
+        placed = understand_all()
+        reprints = Article.objects.filter(reprint_of__isnull=False).count()
+        several = Story.objects.filter(source_count__gt=1).count()
+        console.print(
+            f"Understood {placed} articles: {several} stories carried by several outlets, "
+            f"{reprints} reprints credited to their originals"
+        )
         # From here on the scheduler process crawls; this one only supervises.
         shutdown_page_pool()
         password = ensure_admin()
@@ -79,6 +88,14 @@ class Command(BaseCommand):
             server.stop()
         if status:
             raise SystemExit(status)
+
+
+def understand_all() -> int:
+    """Place every crawled article now, so the first page already shows stories."""
+    placed = 0
+    while result := understand_new_articles().placed:
+        placed += result
+    return placed
 
 
 def start_corpus_server(root: Path) -> CorpusServer:

@@ -1,0 +1,231 @@
+"""Group articles about the same event into stories: TF-IDF vectors and an online index.
+
+Each article becomes a sparse TF-IDF vector of its title (counted twice: a title
+names the event) and its lead (summary and the first ``LEAD_WORDS`` words of the body), without the
+language's stop words (jusText's lists, shipped with trafilatura). Each story keeps
+the sum of its articles' vectors; a new article joins the story whose centroid is
+closest by cosine, if that is at least ``JOIN_THRESHOLD`` and the story's reports
+lie within the time window, or starts a new story.
+
+Languages: vectors compare words, so only articles in the same language meet.
+No translation model ships as a package, and names alone ("Duisburg", "Rhine")
+join too many different events across languages to keep precision; see
+docs/architecture.md.
+
+Memory stays bounded: stories unseen for longer than the window leave the index,
+each centroid keeps its ``CENTROID_TERMS`` heaviest terms, and the document
+frequencies are halved and thinned when they exceed ``MAX_TERMS``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+
+import justext
+
+from newsdesk.core.languages import language_name
+from newsdesk.core.text import normalized_words
+from newsdesk.stories.types import ArticleItem
+
+# Tuned on the development half of the evaluation set (`newsdesk stories eval`).
+JOIN_THRESHOLD = 0.2
+TITLE_WEIGHT = 2
+LEAD_WORDS = 400
+QUERY_TERMS = 30
+FULL_SCORES = 5
+CENTROID_TERMS = 200
+POSTINGS_PER_TERM = 100
+MAX_TERMS = 500_000
+
+Vector = dict[str, float]
+
+
+@cache
+def stop_words(language: str) -> frozenset[str]:
+    """Return the stop words of a language code, or none when jusText has no list."""
+    name = language_name(language).replace(" ", "_") if language else ""
+    try:
+        return frozenset(justext.get_stoplist(name)) if name else frozenset()
+    except ValueError:
+        return frozenset()
+
+
+def terms(item: ArticleItem, body_words: list[str] | None = None) -> Counter[str]:
+    """Count an article's terms: title words twice, then its lead, stop words dropped.
+
+    Pass ``body_words`` when the caller already has ``normalized_words(item.text)``.
+    """
+    stops = stop_words(item.language)
+    counts: Counter[str] = Counter()
+    title = [word for word in normalized_words(item.title) if _keep(word, stops)]
+    for _ in range(TITLE_WEIGHT):
+        counts.update(title)
+    if body_words is None:
+        body_words = normalized_words(item.text[: LEAD_WORDS * 10])
+    lead = normalized_words(item.summary) + body_words
+    counts.update(word for word in lead[:LEAD_WORDS] if _keep(word, stops))
+    return counts
+
+
+def _keep(word: str, stops: frozenset[str]) -> bool:
+    return len(word) > 1 and word not in stops and not word.isdigit()
+
+
+@dataclass
+class StoryEntry:
+    """One story in the index: its centroid and the span of its reports."""
+
+    key: int
+    language: str
+    first_at: datetime
+    last_at: datetime
+    last_seen: datetime
+    centroid: Vector = field(default_factory=dict)
+    norm: float = 0.0
+    size: int = 0
+
+    def within(self, moment: datetime, window: timedelta) -> bool:
+        return self.first_at - window <= moment <= self.last_at + window
+
+
+@dataclass(frozen=True)
+class Match:
+    """The story an article fits best, and how well."""
+
+    key: int
+    score: float
+
+
+class StoryIndex:
+    """Recent stories, searchable by the terms of a new article."""
+
+    def __init__(self, window: timedelta, threshold: float | None = None) -> None:
+        self.window = window
+        self.threshold = JOIN_THRESHOLD if threshold is None else threshold
+        self.stories: dict[int, StoryEntry] = {}
+        self.postings: dict[str, dict[int, None]] = {}
+        self.document_frequency: Counter[str] = Counter()
+        self.documents = 0
+
+    def vectorize(self, item: ArticleItem, body_words: list[str] | None = None) -> Vector:
+        """Return the article's L2-normalised TF-IDF vector, counting it into the frequencies."""
+        counts = terms(item, body_words)
+        self.documents += 1
+        self.document_frequency.update(counts.keys())
+        if len(self.document_frequency) > MAX_TERMS:
+            self._thin_frequencies()
+        vector = {term: (1 + math.log(count)) * self._idf(term) for term, count in counts.items()}
+        length = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
+        return {term: weight / length for term, weight in vector.items()}
+
+    def _idf(self, term: str) -> float:
+        return math.log((self.documents + 1) / (self.document_frequency[term] + 1)) + 1
+
+    def _thin_frequencies(self) -> None:
+        # Halve every count and forget the terms seen once: old news weighs less.
+        self.document_frequency = Counter(
+            {term: count // 2 for term, count in self.document_frequency.items() if count > 1}
+        )
+        self.documents //= 2
+
+    def best(self, vector: Vector, language: str, moment: datetime) -> Match | None:
+        """Return the closest story within the window above the threshold, if any.
+
+        The article's heaviest terms gather candidates and a partial score from
+        the postings; only the ``FULL_SCORES`` best candidates get a full cosine.
+        """
+        query = sorted(vector.items(), key=lambda pair: -pair[1])[:QUERY_TERMS]
+        partial: dict[int, float] = {}
+        for term, weight in query:
+            for key in self.postings.get(term, ()):
+                story = self.stories[key]
+                partial[key] = partial.get(key, 0.0) + weight * story.centroid[term] / story.norm
+        ranked = heapq.nlargest(FULL_SCORES * 4, partial.items(), key=lambda pair: pair[1])
+        found: Match | None = None
+        checked = 0
+        for key, _ in ranked:
+            story = self.stories[key]
+            if story.language != language or not story.within(moment, self.window):
+                continue
+            score = _dot(vector, story.centroid) / story.norm
+            if score >= self.threshold and (found is None or score > found.score):
+                found = Match(key, score)
+            checked += 1
+            if checked == FULL_SCORES:
+                break
+        return found
+
+    def add(self, key: int, vector: Vector, item: ArticleItem) -> None:
+        """Put an article's vector into story ``key`` (created when new)."""
+        moment = item.reported_at
+        story = self.stories.get(key)
+        if story is None:
+            story = StoryEntry(key, item.language, moment, moment, item.first_seen_at)
+            self.stories[key] = story
+        story.first_at = min(story.first_at, moment)
+        story.last_at = max(story.last_at, moment)
+        story.last_seen = max(story.last_seen, item.first_seen_at)
+        story.size += 1
+        for term, weight in vector.items():
+            story.centroid[term] = story.centroid.get(term, 0.0) + weight
+        self._trim(story)
+
+    def _trim(self, story: StoryEntry) -> None:
+        if len(story.centroid) > CENTROID_TERMS:
+            kept = sorted(story.centroid.items(), key=lambda pair: -pair[1])[:CENTROID_TERMS]
+            for term in story.centroid.keys() - dict(kept).keys():
+                self._unpost(term, story.key)
+            story.centroid = dict(kept)
+        for term in story.centroid:
+            postings = self.postings.setdefault(term, {})
+            if story.key not in postings:
+                postings[story.key] = None
+                if len(postings) > POSTINGS_PER_TERM:
+                    oldest = next(iter(postings))
+                    del postings[oldest]
+        story.norm = math.sqrt(sum(weight * weight for weight in story.centroid.values()))
+
+    def _unpost(self, term: str, key: int) -> None:
+        postings = self.postings.get(term)
+        if postings is not None:
+            postings.pop(key, None)
+            if not postings:
+                del self.postings[term]
+
+    def rename(self, old: int, new: int) -> None:
+        """Give a story its database id in place of the temporary key it was created with."""
+        story = self.stories.pop(old)
+        story.key = new
+        self.stories[new] = story
+        for term in story.centroid:
+            postings = self.postings.get(term)
+            if postings is not None and old in postings:
+                del postings[old]
+                postings[new] = None
+
+    def evict(self, seen_before: datetime) -> int:
+        """Forget stories with no article first seen since ``seen_before``; return how many."""
+        stale = [key for key, story in self.stories.items() if story.last_seen < seen_before]
+        for key in stale:
+            self.forget(key)
+        return len(stale)
+
+    def forget(self, key: int) -> None:
+        story = self.stories.pop(key, None)
+        if story is not None:
+            for term in story.centroid:
+                self._unpost(term, key)
+
+    def __len__(self) -> int:
+        return len(self.stories)
+
+
+def _dot(left: Vector, right: Vector) -> float:
+    if len(left) > len(right):
+        left, right = right, left
+    return sum(weight * right.get(term, 0.0) for term, weight in left.items())

@@ -1,0 +1,148 @@
+"""What pages show about stories and copies, as bounded queries (templates call none)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import F, QuerySet, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
+
+from newsdesk.stories.models import Article, Story
+from newsdesk.stories.types import reported_at
+
+# Names shown on a card before "and N more".
+CARD_NAMES = 3
+
+
+@dataclass(frozen=True)
+class StoryCard:
+    """What a list item shows of its story: the other outlets carrying it."""
+
+    story_id: int
+    other_sources: list[str]
+
+    @property
+    def more(self) -> int:
+        return len(self.other_sources)
+
+    @property
+    def shown_names(self) -> list[str]:
+        return self.other_sources[:CARD_NAMES]
+
+    @property
+    def hidden_count(self) -> int:
+        return max(0, len(self.other_sources) - CARD_NAMES)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One report in a story's timeline."""
+
+    article: Article
+    reported_at: datetime
+    first: bool
+
+
+@dataclass
+class Coverage:
+    """What an article page says about copies and the story around the article."""
+
+    story: Story | None = None
+    original: Article | None = None
+    republished_by: list[Article] = field(default_factory=list)
+    also_reported_by: list[Article] = field(default_factory=list)
+
+
+def one_per_story(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """Keep one article of each story: its newest original report, not a copy of one.
+
+    An unplaced article stands for itself.
+    """
+    key = Coalesce(F("story_id"), Value(0) - F("id"))
+    order = [F("reprint_of_id").asc(nulls_first=True), F("published_at").desc(), F("id").desc()]
+    newest = Window(RowNumber(), partition_by=[key], order_by=order)
+    return queryset.annotate(story_rank=newest).filter(story_rank=1)
+
+
+def attach_cards(articles: Iterable[Article | None]) -> None:
+    """Give each article in a list ``story_card`` (None when it is alone), in one query."""
+    items = [a for a in articles if a is not None]
+    ids = {a.story_id for a in items if a.story_id is not None}
+    names: dict[int, dict[int, str]] = defaultdict(dict)
+    if ids:
+        rows = (
+            Article.objects.published()
+            .filter(story_id__in=ids)
+            .values_list("story_id", "source_id", "source__name")
+            .distinct()
+        )
+        for story_id, source_id, name in rows:
+            names[story_id][source_id] = name
+    for article in items:
+        card = None
+        if article.story_id is not None:
+            others = [
+                name
+                for sid, name in names.get(article.story_id, {}).items()
+                if sid != article.source_id
+            ]
+            card = StoryCard(article.story_id, sorted(others)) if others else None
+        article.story_card = card  # type: ignore[attr-defined]
+
+
+def story_articles(story: Story) -> list[Article]:
+    """Return a story's published articles, earliest report first."""
+    found = list(Article.objects.for_listing().filter(story=story).defer("body_html", "body_text"))
+    found.sort(key=lambda a: (reported_at(a.published_at, a.first_seen_at), a.pk))
+    return found
+
+
+def timeline(story: Story) -> list[TimelineEntry]:
+    """Every published report of the story in order; the first one marked."""
+    articles = story_articles(story)
+    return [
+        TimelineEntry(a, reported_at(a.published_at, a.first_seen_at), index == 0)
+        for index, a in enumerate(articles)
+    ]
+
+
+def coverage(article: Article) -> Coverage:
+    """Gather the original (for a copy), the copies (for an original) and the story's others."""
+    found = Coverage()
+    if article.reprint_of_id is not None:
+        found.original = Article.objects.for_listing().filter(pk=article.reprint_of_id).first()
+    found.republished_by = list(
+        Article.objects.for_listing().filter(reprint_of=article).order_by("published_at", "pk")
+    )
+    if article.story_id is not None:
+        found.story = Story.objects.filter(pk=article.story_id).first()
+        others = story_articles(found.story) if found.story is not None else []
+        skip = {article.pk} | {a.pk for a in found.republished_by}
+        if found.original is not None:
+            skip.add(found.original.pk)
+        found.also_reported_by = [a for a in others if a.pk not in skip]
+    return found
+
+
+def current_stories(limit: int) -> list[Story]:
+    """Return the stories with the most recent reports."""
+    return list(
+        Story.objects.filter(article_count__gt=0)
+        .select_related("first_article")
+        .order_by("-latest_reported_at", "-pk")[:limit]
+    )
+
+
+def story_of_articles(article_ids: Sequence[int]) -> dict[int, int | None]:
+    """Map article ids to their story ids (None for unplaced articles)."""
+    return dict(Article.objects.filter(pk__in=article_ids).values_list("pk", "story_id"))
+
+
+def lead_article(story: Story) -> Article | None:
+    """The article that stands for a story: its first report, else its newest original."""
+    articles = Article.objects.for_listing().filter(story=story).defer("body_html", "body_text")
+    first = articles.filter(pk=story.first_article_id).first() if story.first_article_id else None
+    return first or articles.filter(reprint_of__isnull=True).first() or articles.first()

@@ -1,0 +1,161 @@
+"""The Understand stage over the database: copies credited, events grouped, hidden ones leave."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from newsdesk.stories.models import Article, ArticleStatus, ReprintBand, StageLease, Story
+from newsdesk.stories.stage import (
+    LEASE,
+    LostLeaseError,
+    acquire_lease,
+    holder_name,
+    invalidate_stage,
+    reset_state,
+    understand_new_articles,
+)
+from tests.site.factories import make_source
+from tests.stories.helpers import event, store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state() -> None:
+    """Each test starts with no in-memory index, as a new process would."""
+    reset_state()
+
+
+def test_one_event_from_three_outlets_makes_one_story() -> None:
+    """Three outlets' reports of one event land in one story with three sources."""
+    reports = [store(a) for a in event(4)[:3]]
+    result = understand_new_articles()
+    assert result.placed == 3
+    stories = {a.story_id for a in Article.objects.filter(pk__in=[r.pk for r in reports])}
+    assert len(stories) == 1 and None not in stories
+    story = Story.objects.get()
+    assert story.source_count == 3 and story.article_count == 3
+    first = min(reports, key=lambda a: (a.published_at, a.pk))
+    assert story.first_article_id == first.pk
+
+
+def test_copy_is_credited_to_the_earlier_original() -> None:
+    """A later copy with a new intro points at the original; both sit in one story."""
+    original = event(5)[0]
+    first = store(original)
+    copy_text = "Republished with permission.\n" + original.text
+    copy = store(
+        original,
+        source=make_source(name="Republisher"),
+        body_text=copy_text,
+        url="https://republisher.example/copy",
+        canonical_url="https://republisher.example/copy",
+        published_at=original.published + timedelta(hours=5),
+        first_seen_at=original.published + timedelta(hours=6),
+    )
+    understand_new_articles()
+    copy.refresh_from_db()
+    first.refresh_from_db()
+    assert copy.reprint_of_id == first.pk
+    assert first.reprint_of_id is None
+    assert copy.story_id == first.story_id
+    assert ReprintBand.objects.filter(article=copy).count() > 0
+
+
+def test_an_older_copy_stored_later_becomes_the_original() -> None:
+    """When the copy that arrives second was published first, the group moves to it."""
+    text = event(6)[0].text
+    late = store(event(6)[0], published_at=event(6)[0].published + timedelta(hours=3))
+    understand_new_articles()
+    early = store(
+        event(6)[0],
+        source=make_source(name="Wire"),
+        body_text=text,
+        url="https://wire.example/a",
+        canonical_url="https://wire.example/a",
+        published_at=event(6)[0].published,
+    )
+    understand_new_articles()
+    late.refresh_from_db()
+    early.refresh_from_db()
+    assert late.reprint_of_id == early.pk
+    assert early.reprint_of_id is None
+    assert Story.objects.get(pk=late.story_id).first_article_id == early.pk
+
+
+def test_same_canonical_url_is_an_exact_duplicate() -> None:
+    """One feed added under two URLs: the second source's article is a copy of the first's."""
+    article = event(12)[0]
+    first = store(article)
+    second = store(article, source=make_source(name="Same feed again"), body_text="short")
+    understand_new_articles()
+    second.refresh_from_db()
+    assert second.reprint_of_id == first.pk
+
+
+def test_hidden_article_leaves_its_story_and_its_copies_move_on() -> None:
+    """Hiding the original takes it out; its copy becomes the original and the story shrinks."""
+    original = event(14)[0]
+    first = store(original)
+    copy = store(
+        original,
+        source=make_source(name="Copyist"),
+        url="https://copyist.example/1",
+        canonical_url="https://copyist.example/1",
+        published_at=original.published + timedelta(hours=1),
+    )
+    other = store(event(14)[1])
+    understand_new_articles()
+    first.refresh_from_db()
+    story_id = first.story_id
+    Article.objects.filter(pk=first.pk).update(status=ArticleStatus.HIDDEN)
+    result = understand_new_articles()
+    assert result.released == 1
+    first.refresh_from_db()
+    copy.refresh_from_db()
+    assert first.story_id is None and first.reprint_of_id is None
+    assert copy.reprint_of_id is None
+    story = Story.objects.get(pk=story_id)
+    assert story.article_count == Article.objects.filter(story_id=story_id).count()
+    assert first.pk not in Article.objects.filter(story_id=story_id).values_list("pk", flat=True)
+    assert Article.objects.filter(story_id=story_id, pk__in=[copy.pk, other.pk]).exists()
+
+
+def test_a_second_runner_finds_the_lease_held() -> None:
+    """While one process holds the lease another run places nothing."""
+    store(event(16)[0])
+    assert acquire_lease("someone-else") is not None
+    assert understand_new_articles().placed == 0
+    StageLease.objects.filter(name=LEASE).update(holder="")
+    assert understand_new_articles().placed == 1
+
+
+def test_an_editor_change_fences_out_a_stale_writer() -> None:
+    """A write after an editor's change fails, so a stale index never writes."""
+    from newsdesk.stories.stage import StageState, advance_generation
+    from newsdesk.stories.understand import Understander
+
+    holder = holder_name()
+    generation = acquire_lease(holder)
+    assert generation is not None
+    state = StageState(generation, Understander(timedelta(hours=72)))
+    invalidate_stage()
+    with pytest.raises(LostLeaseError):
+        advance_generation(holder, state)
+
+
+def test_fingerprint_cache_stays_bounded() -> None:
+    """The stage keeps at most FINGERPRINT_CACHE fingerprints, the newest ones."""
+    import numpy as np
+
+    from newsdesk.stories.archive import FINGERPRINT_CACHE, DatabaseArchive
+    from newsdesk.stories.dedup import Fingerprint
+
+    archive = DatabaseArchive({})
+    empty = Fingerprint(np.empty(0, np.uint32), (), "")
+    for start in range(0, FINGERPRINT_CACHE * 2, 1000):
+        archive.remember({key: empty for key in range(start, start + 1000)})
+    assert len(archive.fingerprints) == FINGERPRINT_CACHE
+    assert max(archive.fingerprints) == FINGERPRINT_CACHE * 2 - 1
