@@ -51,13 +51,20 @@ DEFAULT_JOBS: tuple[tuple[str, float], ...] = (
 
 
 class Scheduler:
-    """Run due jobs every ``tick`` seconds until stopped; a failing job never stops the others."""
+    """Run each job on its own schedule until stopped; a failing job never stops the others.
+
+    Every job has a lane (a thread) of its own, so a long crawl never delays the
+    5-second Understand job or the digests; a job never overlaps with itself.
+    """
 
     def __init__(self, jobs: tuple[tuple[str, float], ...] = DEFAULT_JOBS, tick: float = 5.0):
         self.jobs = [Job(path, every) for path, every in jobs]
         self.tick = tick
+        self._halt = threading.Event()
+        self._lanes: list[threading.Thread] = []
 
     def run_pending(self, stop: threading.Event | None = None) -> None:
+        """Run every due job once, one after another, in the calling thread."""
         now = time.monotonic()
         for job in self.jobs:
             if stop is not None and stop.is_set():
@@ -66,14 +73,43 @@ class Scheduler:
                 job.last_run = now
                 run_job(import_string(job.path), job.path)
 
+    def start(self) -> Scheduler:
+        """Start the lanes in the background; ``stop()`` ends them."""
+        self._halt.clear()
+        self._lanes = [
+            threading.Thread(target=self._lane, args=(job,), name=f"job {job.path}", daemon=True)
+            for job in self.jobs
+        ]
+        for lane in self._lanes:
+            lane.start()
+        return self
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Ask the lanes to finish and wait for the job each may be running."""
+        self._halt.set()
+        for lane in self._lanes:
+            lane.join(timeout)
+
     def run(self, stop: threading.Event, *, alive: Callable[[], bool] = lambda: True) -> None:
-        """Run jobs in the calling thread until ``stop`` is set or ``alive()`` turns false."""
+        """Run the lanes until ``stop`` is set or ``alive()`` turns false."""
+        self.start()
         try:
-            while not stop.is_set() and alive():
-                self.run_pending(stop)
-                stop.wait(self.tick)
+            while not stop.wait(min(self.tick, 1.0)) and alive():
+                pass
         finally:
-            connection.close()
+            self.stop()
+
+    def _lane(self, job: Job) -> None:
+        try:
+            while not self._halt.is_set():
+                now = time.monotonic()
+                if job.due(now):
+                    job.last_run = now
+                    run_job(import_string(job.path), job.path)
+                    continue
+                self._halt.wait(min(self.tick, job.last_run + job.every - now))
+        finally:
+            connection.close()  # Each lane opened its own connection.
 
 
 def run_job(function: Callable[[], object], name: str) -> None:

@@ -55,13 +55,40 @@ def test_run_stops_when_asked() -> None:
 
 
 def test_run_stops_when_its_supervisor_is_gone() -> None:
-    """The loop returns as soon as ``alive()`` says the supervising process went away."""
+    """The lanes stop as soon as ``alive()`` says the supervising process went away."""
     CALLS.clear()
     checks = iter([True, True, False])
-    Scheduler(jobs=((f"{__name__}.good_job", 0),), tick=0.01).run(
+    started = time.monotonic()
+    Scheduler(jobs=((f"{__name__}.good_job", 3600),), tick=0.01).run(
         threading.Event(), alive=lambda: next(checks)
     )
-    assert CALLS == ["good", "good"]
+    assert time.monotonic() - started < 5
+    assert CALLS == ["good"]
+
+
+SLOW_RUNNING = threading.Event()
+
+
+def slow_job() -> None:
+    SLOW_RUNNING.set()
+    time.sleep(1.0)
+    SLOW_RUNNING.clear()
+
+
+def test_a_long_job_never_delays_the_others() -> None:
+    """While a crawl-like job runs for a second, a 50 ms job keeps its own pace."""
+    CALLS.clear()
+    runner = Scheduler(
+        jobs=((f"{__name__}.slow_job", 3600), (f"{__name__}.good_job", 0.05)), tick=0.05
+    ).start()
+    try:
+        assert SLOW_RUNNING.wait(2)
+        during = len(CALLS)
+        time.sleep(0.6)
+        assert SLOW_RUNNING.is_set()  # the long job is still running...
+        assert len(CALLS) - during >= 5  # ...and the short one ran meanwhile
+    finally:
+        runner.stop()
 
 
 def test_default_jobs_crawl_prune_send_digests_and_place() -> None:
