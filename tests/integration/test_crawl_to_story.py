@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from newsdesk.demo.catalog import corpus_root
 from newsdesk.demo.server import CorpusServer
-from newsdesk.ingest.pipeline import crawl, due_sources
+from newsdesk.ingest.crawler import crawl
+from newsdesk.ingest.schedule import due_sources
 from newsdesk.sources.models import Category, Source
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.stage import reset_state, understand_new_articles

@@ -101,8 +101,7 @@ def test_an_edited_headline_survives_new_reports(editor: object) -> None:
 
 def test_admin_actions_call_the_named_actions(client: Client) -> None:
     """The admin's merge and detach actions change stories and leave log rows."""
-    get_user_model().objects.create_superuser("boss", password="pw-for-tests")
-    client.login(username="boss", password="pw-for-tests")
+    client.force_login(get_user_model().objects.create_superuser("boss", password="pw-for-tests"))
     first, second = two_stories()
     ids = [first[0].story_id, second[0].story_id]
     response = client.post(

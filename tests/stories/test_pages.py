@@ -128,12 +128,12 @@ def test_home_lead_is_the_biggest_story_not_the_newest_post(
 
 
 def test_most_popular_adds_up_a_storys_copies(story: dict[str, Article]) -> None:
-    """Views of the original and its copy count for their story, above a busier lone article."""
+    """Readers of the original and its copy count for their story, above a busier lone article."""
     lone = make_article(title="Lone popular article")
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
-    ArticleHourly.objects.create(article=lone, hour=hour, views=5)
-    ArticleHourly.objects.create(article=story["first"], hour=hour, views=3)
-    ArticleHourly.objects.create(article=story["copy"], hour=hour, views=4)
+    ArticleHourly.objects.create(article=lone, hour=hour, views=9, visitors=5)
+    ArticleHourly.objects.create(article=story["first"], hour=hour, views=3, visitors=3)
+    ArticleHourly.objects.create(article=story["copy"], hour=hour, views=4, visitors=4)
     ranked = most_popular("24h", limit=2)
     assert ranked[0][1] == 7 and ranked[0][0].story_id == story["first"].story_id
     assert ranked[1] == (lone, 5)
