@@ -444,6 +444,7 @@ def _store(
                     source=source,
                     guid=prepared.guid[:2000],
                     published_at=prepared.published,
+                    published_day_only=prepared.published_day_only,
                     updated_at=prepared.updated,
                     first_seen_at=prepared.first_seen,
                     **_fields(prepared),

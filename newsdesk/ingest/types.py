@@ -65,6 +65,8 @@ class ParsedEntry:
     image_url: str = ""
     language: str = ""
     tags: list[str] = field(default_factory=list)
+    # The feed wrote ``published`` as a day without a time of day (ingest/dates.py).
+    published_day_only: bool = False
 
 
 @dataclass
@@ -97,3 +99,5 @@ class ExtractedPage:
     # template belongs to, and the prints of its text blocks.
     template_host: str = ""
     block_prints: tuple[str, ...] = ()
+    # The page states its publication day but no time of day.
+    published_day_only: bool = False
