@@ -29,7 +29,7 @@ from newsdesk.stories.queries import attach_cards, coverage, timeline
 PER_PAGE = 20
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Article]) -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Article] | queries.SpreadListing) -> Page:
     """Return the requested page of ``queryset``; a bad or out-of-range page is a 404."""
     paginator = Paginator(queryset, PER_PAGE)
     try:
@@ -53,7 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def latest(request: HttpRequest) -> HttpResponse:
-    page_obj = paginate(request, queries.story_listing())
+    # No feed takes more than a third of a page, however often it posts.
+    page_obj = paginate(request, queries.SpreadListing(queries.story_listing(), PER_PAGE))
     return render(request, "site/latest.html", {"page_obj": page_obj, "page_kind": "latest"})
 
 

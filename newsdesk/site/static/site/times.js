@@ -1,0 +1,49 @@
+// Keep "3 h ago" true on a cached page, and add the reader's own clock where it differs
+// from the site's zone. Without this script the server's text stays: nothing breaks.
+(function () {
+  "use strict";
+  var DAY = 86400000;
+
+  function relative(ms) {
+    var minutes = Math.floor(ms / 60000);
+    if (minutes < 1) return "just now";
+    if (minutes < 60) return minutes + " min ago";
+    return Math.floor(minutes / 60) + " h ago";
+  }
+
+  function refresh() {
+    var now = Date.now();
+    document.querySelectorAll("time[data-relative]").forEach(function (el) {
+      var age = now - Date.parse(el.getAttribute("datetime"));
+      if (age >= 0 && age < DAY) el.textContent = relative(age);
+      else if (el.title) el.textContent = el.title;
+    });
+  }
+
+  // "+01:00" at the end of a datetime attribute: the site's offset at that moment.
+  function siteOffsetMinutes(value) {
+    var match = /([+-])(\d\d):(\d\d)$/.exec(value);
+    if (!match) return value.endsWith("Z") ? 0 : null;
+    var minutes = Number(match[2]) * 60 + Number(match[3]);
+    return match[1] === "-" ? -minutes : minutes;
+  }
+
+  function addLocalTimes() {
+    document.querySelectorAll("time[data-local]").forEach(function (el) {
+      var value = el.getAttribute("datetime");
+      var moment = new Date(value);
+      var offset = siteOffsetMinutes(value);
+      if (isNaN(moment) || offset === null || offset === -moment.getTimezoneOffset()) return;
+      var local = document.createElement("span");
+      local.className = "local-time";
+      local.textContent = " (your time: " + moment.toLocaleTimeString([], {
+        hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+      }) + ")";
+      el.after(local);
+    });
+  }
+
+  refresh();
+  addLocalTimes();
+  setInterval(refresh, 60000);
+})();
