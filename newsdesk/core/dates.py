@@ -60,10 +60,10 @@ def clock_time(value: datetime) -> str:
     return dateformat.format(to_site_zone(value), CLOCK_FORMAT)
 
 
-def day_text(value: datetime, *, day_only: bool = False) -> str:
-    """Return the calendar day the site shows for ``value``: "March 5, 2024"."""
+def day_text(value: datetime, *, day_only: bool = False, short: bool = False) -> str:
+    """Return the calendar day the site shows for ``value``: "March 5, 2024" ("Mar 5, 2024")."""
     shown = value.astimezone(UTC) if day_only else to_site_zone(value)
-    return dateformat.format(shown, DAY_FORMAT)
+    return dateformat.format(shown, SHORT_DAY_FORMAT if short else DAY_FORMAT)
 
 
 def relative_text(age: timedelta) -> str:

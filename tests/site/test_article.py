@@ -66,7 +66,9 @@ def test_date_and_time_in_site_zone(client: Client, article: Article, settings) 
     """Publication date and time are shown in the site's zone, to the minute, with the zone."""
     settings.TIME_ZONE = "America/New_York"
     html = get_html(client, article)
-    assert "Date: June 22, 2024 Time: 16:49 EDT" in html
+    assert '<span class="label">Date: </span><span class="date-long">June 22, 2024</span>' in html
+    assert '<span class="date-short">Jun 22, 2024</span><span class="label"> Time:</span>' in html
+    assert "</span> 16:49 EDT</time>" in html
     assert "16:49:02" not in html.split("</head>")[1]
     assert 'data-first-seen="2024-06-22T16:55:00-04:00"' in html
     assert "Updated:" not in html

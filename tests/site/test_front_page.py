@@ -147,7 +147,11 @@ def test_day_only_dates_never_show_a_time(client: Client) -> None:
     listing = client.get("/latest/").content.decode()
     assert '<time datetime="2024-03-05" title="March 5, 2024">Mar 5, 2024</time>' in listing
     page = client.get(article.get_absolute_url()).content.decode()
-    assert "Date: March 5, 2024</time>" in page and "Time: 00:00" not in page
+    assert '<span class="date-long">March 5, 2024</span>' in page
+    assert '<span class="date-short">Mar 5, 2024</span></time>' in page
+    published = page.split('<time class="published"')[1].split("</time>")[0]
+    assert 'datetime="2024-03-05"' in published
+    assert "Time:" not in published and "00:00" not in published.split(">", 1)[1]
 
 
 @pytest.mark.parametrize(

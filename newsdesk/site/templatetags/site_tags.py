@@ -54,19 +54,25 @@ def machine_time(value: datetime, day_only: bool = False) -> str:
 
 @register.filter
 def full_time(value: datetime, day_only: bool = False) -> str:
-    """ "March 5, 2024, 14:05 CET" (no time for a day-only date)."""
+    """Return the full date and time, "March 5, 2024, 14:05 CET" (a day-only date: no time)."""
     return dates.full_time(value, day_only=bool(day_only))
 
 
 @register.filter
 def day_text(value: datetime, day_only: bool = False) -> str:
-    """ "March 5, 2024", the day as the site's zone (or the source, for day-only dates) has it."""
+    """Return the day, "March 5, 2024", in the site's zone (as the source gave it if day-only)."""
     return dates.day_text(value, day_only=bool(day_only))
 
 
 @register.filter
+def short_day(value: datetime, day_only: bool = False) -> str:
+    """Return the day for narrow screens: "Mar 5, 2024"."""
+    return dates.day_text(value, day_only=bool(day_only), short=True)
+
+
+@register.filter
 def clock_time(value: datetime) -> str:
-    """ "14:05 CET", in the site's zone."""
+    """Return the time of day in the site's zone, "14:05 CET"."""
     return dates.clock_time(value)
 
 

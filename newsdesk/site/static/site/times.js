@@ -34,12 +34,15 @@
       var moment = new Date(value);
       var offset = siteOffsetMinutes(value);
       if (isNaN(moment) || offset === null || offset === -moment.getTimezoneOffset()) return;
+      var text = "your time: " + moment.toLocaleString([], {
+        month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+      });
+      // Beside the time on wide screens; in its tooltip on phones (site.css hides the span).
       var local = document.createElement("span");
       local.className = "local-time";
-      local.textContent = " (your time: " + moment.toLocaleTimeString([], {
-        hour: "2-digit", minute: "2-digit", timeZoneName: "short"
-      }) + ")";
+      local.textContent = " (" + text + ")";
       el.after(local);
+      el.title = el.title + " — " + text;
     });
   }
 
