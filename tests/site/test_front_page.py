@@ -10,7 +10,13 @@ from django.test import Client
 
 from newsdesk.core.dates import show_time
 from newsdesk.site.queries import source_cap, spread_by_source
-from tests.site.factories import make_article, make_category, make_image, make_source
+from tests.site.factories import (
+    make_article,
+    make_category,
+    make_editor,
+    make_image,
+    make_source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +174,15 @@ def test_show_time_is_relative_for_a_day_then_a_date(age: timedelta, text: str, 
     settings.TIME_ZONE = "UTC"
     now = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
     assert show_time(now - age, now=now).text == text
+
+
+def test_every_reader_page_has_a_title_and_a_description(client: Client) -> None:
+    """Home, Latest News, category, editor, search, disclaimer and article pages have both."""
+    category = make_category(name="World")
+    article = make_article(source=make_source(category=category), summary="")
+    editor = make_editor()
+    paths = ["/", "/latest/", "/category/world/", "/search/?q=x", "/disclaimer/"]
+    paths += [article.get_absolute_url(), editor.get_absolute_url()]
+    for path in paths:
+        html = client.get(path).content.decode()
+        assert "<title>" in html and '<meta name="description" content="' in html, path
