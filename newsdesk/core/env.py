@@ -123,7 +123,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "NEWSDESK_TIME_ZONE",
         "UTC",
-        "IANA time zone for dates shown on the site (storage is always UTC).",
+        'IANA time zone of the dates readers see, shown with its abbreviation ("14:05 CET");'
+        " storage is always UTC.",
     ),
     Setting(
         "NEWSDESK_LANGUAGE",
