@@ -162,3 +162,20 @@ def test_home_and_latest_have_no_overflow_or_broken_images(
             "[...document.images].filter(i => i.complete && i.naturalWidth === 0).length"
         )
         assert broken == 0
+
+
+def test_a_lost_image_file_leaves_a_text_card_not_a_broken_icon(
+    browser: Any, live_server: Any
+) -> None:
+    """A picture whose file is gone from the media store takes its slot with it."""
+    make_article(title="Lead story", featured=True)
+    make_article(title="Picture lost", image=make_image(), source=make_source(name="Lost"))
+    page = _open(browser, live_server.url, "/", DESKTOP)
+    page.wait_for_load_state("networkidle")
+    broken = page.evaluate(
+        "[...document.images].filter(i => i.complete && i.naturalWidth === 0).length"
+    )
+    assert broken == 0
+    card = page.locator("article.card", has_text="Picture lost")
+    assert "no-image" in (card.get_attribute("class") or "")
+    assert card.locator("img").count() == 0

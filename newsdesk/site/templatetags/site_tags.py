@@ -30,7 +30,7 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 def shown_time(value: datetime | None, day_only: bool = False) -> str:
     """Render ``<time>`` for a list: "3 h ago" within a day, else the date; full date as title.
 
-    ``data-relative`` lets site/times.js keep "3 h ago" true on a cached page.
+    ``data-relative`` lets site/site.js keep "3 h ago" true on a cached page.
     """
     if value is None:
         return ""

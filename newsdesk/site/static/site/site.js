@@ -1,5 +1,8 @@
-// Keep "3 h ago" true on a cached page, and add the reader's own clock where it differs
-// from the site's zone. Without this script the server's text stays: nothing breaks.
+// Small reader-side touches; without this script the server's page stands as it is.
+// - Keep "3 h ago" true on a cached page; add the reader's own clock where it differs
+//   from the site's zone.
+// - A stored picture that fails to load (a file lost from the media store) takes its
+//   slot with it, so the card falls back to its text layout instead of a broken icon.
 (function () {
   "use strict";
   var DAY = 86400000;
@@ -46,7 +49,25 @@
     });
   }
 
+  function dropSlot(img) {
+    var slot = img.closest(".story-thumb, .card-image, .lead-image, .article-image") || img;
+    var card = slot.closest(".has-image");
+    if (card) {
+      card.classList.remove("has-image");
+      card.classList.add("no-image");
+    }
+    slot.remove();
+  }
+
+  function watchImages() {
+    document.querySelectorAll("img").forEach(function (img) {
+      if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) dropSlot(img);
+      else img.addEventListener("error", function () { dropSlot(img); });
+    });
+  }
+
   refresh();
   addLocalTimes();
+  watchImages();
   setInterval(refresh, 60000);
 })();
