@@ -18,7 +18,8 @@ RSS = f"""<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Town paper</title><link>http://127.0.0.1/</link>
 <item><title>COUNCIL VOTES ON NEW BRIDGE FOR THE NHS HOSPITAL</title>
 <link>http://127.0.0.1/a</link><guid>a</guid><pubDate>Tue, 05 Mar 2024 00:00:00 +0100</pubDate>
-<description><![CDATA[{BODY}<p>The post Council votes appeared first on Town paper.</p>]]></description>
+<description><![CDATA[{BODY}<p>The post Council votes appeared first on Town paper.</p>]]>
+</description>
 </item></channel></rss>"""
 
 
