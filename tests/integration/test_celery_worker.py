@@ -17,6 +17,8 @@ import pytest
 from newsdesk.demo.server import CorpusServer
 from tests.conftest import service_url
 
+pytestmark = pytest.mark.own_database
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "integration"
 BIN = Path(sys.executable).parent
 
