@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Serve a populated site at http://127.0.0.1:8000 (SQLite, in-process crawler, offline corpus).
+## DEBUG stays off, as in production: real error pages, static files through whitenoise.
 demo: $(STAMP)
-	NEWSDESK_DEBUG=true NEWSDESK_FETCH_ALLOW_PRIVATE=true NEWSDESK_FETCH_ALLOWED_HOSTS=127.0.0.1 \
-		NEWSDESK_VAR_DIR=var/demo NEWSDESK_FETCH_HOST_DELAY=0 \
+	NEWSDESK_FETCH_ALLOW_PRIVATE=true NEWSDESK_FETCH_ALLOWED_HOSTS=127.0.0.1 \
+		NEWSDESK_VAR_DIR=var/demo NEWSDESK_FETCH_HOST_DELAY=0 NEWSDESK_EMAIL_FILE_PATH=var/demo/mail \
 		$(BIN)/newsdesk demo
 
 ## Run the whole suite on SQLite, then on PostgreSQL when NEWSDESK_TEST_DATABASE_URL is set.
