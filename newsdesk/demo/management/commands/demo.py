@@ -157,7 +157,9 @@ def seed_activity(console: Console, host: str) -> None:
     """Give moderation, Recent Comments and the dashboard something to show (once per database)."""
     now = timezone.now()
     if not Comment.objects.exists():
-        articles = list(Article.objects.published().order_by("-published_at")[:3])
+        # Readers discuss the originals, not a republisher's copies.
+        originals = Article.objects.published().filter(reprint_of__isnull=True)
+        articles = list(originals.order_by("-published_at")[:3])
         moderator = get_user_model().objects.get(username="admin")
         seeded = seed_comments(articles, moderator, host, now)
         console.print(
