@@ -102,3 +102,16 @@ def _close_stray_connections(django_db_setup: None, django_db_blocker: object) -
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the folders where browser tests left their screenshots (also from xdist workers)."""
+    folders = {
+        str(Path(str(value)).parent.parent)
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        for name, value in getattr(report, "user_properties", ())
+        if name == "screenshot"
+    }
+    for folder in sorted(folders):
+        terminalreporter.write_line(f"browser screenshots: {folder}")
