@@ -168,6 +168,12 @@ def series(span: Range) -> list[Point]:
     return _daily_series(span)
 
 
+def begun(points: list[Point], now: datetime | None = None) -> list[Point]:
+    """The points whose hour or day has started: later ones have no data yet, not zero."""
+    moment = now or timezone.now()
+    return [point for point in points if point.start <= moment]
+
+
 def _hourly_series(span: Range) -> list[Point]:
     rows = SiteHourly.objects.filter(hour__gte=span.start, hour__lt=span.end)
     by_hour = {row.hour.astimezone(dt.UTC): row for row in rows}
