@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -51,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         # The admin's chrome (header, staff links, logout): one staff area.
         **admin.site.each_context(request),
+        "is_nav_sidebar_enabled": False,  # a wide page: no model list beside it
         "title": f"Readers · {span.label}",
         "board": board,
         "chart": chart,
