@@ -329,6 +329,8 @@ class SourceAdmin(NamedStateAdmin):
             "page_obj": rows,
             "columns": {link["key"]: link for link in _sort_links(sort, failing_only)},
             "failing_only": failing_only,
+            "sort": sort,
+            "sort_choices": health.sort_choices(),
             "failing_count": health.failing_count(),
             "total": Source.objects.count(),
             "query": request.GET.urlencode(),

@@ -32,20 +32,35 @@ class Column:
     key: str
     label: str
     field: str
+    # How the two directions read in the sort menu: (descending, ascending).
+    directions: tuple[str, str] = ("highest first", "lowest first")
 
 
+LATEST = ("latest first", "earliest first")
 COLUMNS = (
-    Column("name", "Source", "name"),
-    Column("status", "Status", "health_rank"),
-    Column("success", "Last success", "last_success_at"),
+    Column("name", "Source", "name", ("Z to A", "A to Z")),
+    Column("status", "Status", "health_rank", ("worst first", "best first")),
+    Column("success", "Last success", "last_success_at", LATEST),
     Column("failures", "Failures in a row", "consecutive_failures"),
-    Column("response", "Avg. response", "response_ms"),
+    Column("response", "Avg. response", "response_ms", ("slowest first", "fastest first")),
     Column("items", "Items / day", "items_per_day"),
-    Column("next", "Next fetch", "next_fetch_at"),
+    Column("next", "Next fetch", "next_fetch_at", LATEST),
     Column("articles", "Articles", "article_count"),
 )
 SORTS = {column.key: column for column in COLUMNS}
 DEFAULT_SORT = "-status"
+
+
+def sort_choices() -> list[tuple[str, str]]:
+    """Every sort as (query value, words) for the sort menu (phones have no headings)."""
+    return [
+        (value, f"{column.label}, {words}")
+        for column in COLUMNS
+        for value, words in (
+            (f"-{column.key}", column.directions[0]),
+            (column.key, column.directions[1]),
+        )
+    ]
 
 
 def health_of(source: Source) -> Health:

@@ -48,7 +48,10 @@ def add_comment(status: str) -> Comment:
 
 def rows(html: str) -> list[str]:
     """The source names of the health table, in order."""
-    return re.findall(r'<tr id="source-\d+"[^>]*>\s*<td class="url"><a [^>]*>([^<]+)</a>', html)
+    return re.findall(
+        r'<tr id="source-\d+"[^>]*>\s*<td data-label="Source" class="url"><a [^>]*>([^<]+)</a>',
+        html,
+    )
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
@@ -180,6 +183,9 @@ def test_health_page_sort_links_turn_around(staff: Client) -> None:
     html = staff.get(f"{HEALTH}?o=-response&failing=1").content.decode()
     assert 'href="?o=response&amp;failing=1"' in html
     assert 'aria-sort="descending"' in html
+    # The same sorts as a menu, for phones where the headings are hidden.
+    assert '<option value="-response" selected>Avg. response, slowest first</option>' in html
+    assert '<input type="hidden" name="failing" value="1">' in html
 
 
 def test_health_page_filters_to_failing_sources(staff: Client) -> None:
