@@ -102,6 +102,10 @@ def test_staff_dates_share_one_format(staff: Client) -> None:
     health = staff.get(HEALTH).content.decode()
     assert "1 Dec 2026, 14:05 UTC" in listing
     assert health.count("1 Dec 2026, 14:05 UTC") == 2
+    Comment.objects.filter(pk=add_comment(Status.PENDING).pk).update(created_at=when)
+    assert "1 Dec 2026, 14:05 UTC" in staff.get("/moderation/").content.decode()
+    board = staff.get("/dashboard/?start=2026-11-03&end=2026-11-05").content.decode()
+    assert "3 Nov 2026 to 5 Nov 2026 (UTC), daily" in board and "<title>4 Nov 2026: " in board
 
 
 def failing_sources() -> dict[str, Source]:
