@@ -176,7 +176,9 @@ class SourceAdmin(NamedStateAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         # One query for the whole list: the count is a join, not a query per row.
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        # An aggregate drops Meta.ordering, which autocomplete's paginator needs.
+        counted = super().get_queryset(request).annotate(article_count=Count("articles"))
+        return counted.order_by(*Source._meta.ordering, "pk")
 
     @admin.display(description="feed URL", ordering="feed_url")
     def feed_link(self, obj: Source) -> str:

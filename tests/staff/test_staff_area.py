@@ -284,3 +284,14 @@ def test_source_page_links_its_articles_and_shows_the_latest(staff: Client) -> N
     assert f"?source__id__exact={source.pk}" in html and "All 12 articles of this source" in html
     latest = html[html.index('class="latest-entries"') :]
     assert latest.count("<li>") == 10
+
+
+def test_source_autocomplete_still_pages_in_order(staff: Client) -> None:
+    """The article form's source autocomplete lists sources by name (the count keeps an order)."""
+    make_source(name="Zeta")
+    make_source(name="Alpha")
+    response = staff.get(
+        "/admin/autocomplete/?app_label=stories&model_name=article&field_name=source"
+    )
+    assert response.status_code == 200
+    assert [item["text"] for item in response.json()["results"]] == ["Alpha", "Zeta"]
