@@ -104,3 +104,19 @@ def test_a_caller_with_loaded_settings_keeps_its_environment(
     cli.main(["check"])
     assert "NEWSDESK_SITE_NAME" not in os.environ
     assert "demo's settings" not in capsys.readouterr().err
+
+
+def test_emails_go_to_files_when_a_folder_is_set(tmp_path: Path) -> None:
+    """NEWSDESK_EMAIL_FILE_PATH selects Django's file backend writing into that folder."""
+    mail = tmp_path / "mail"
+    done = subprocess.run(
+        [str(BIN / "newsdesk"), "diffsettings", "--all"],
+        cwd=tmp_path,
+        env=clean_environ(NEWSDESK_VAR_DIR=str(tmp_path), NEWSDESK_EMAIL_FILE_PATH=str(mail)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "EMAIL_BACKEND = 'django.core.mail.backends.filebased.EmailBackend'" in done.stdout
+    assert f"EMAIL_FILE_PATH = PosixPath('{mail}')" in done.stdout
