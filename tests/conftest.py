@@ -24,6 +24,20 @@ def service_url(env_name: str, what: str) -> str:
     return url
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run tests that bring their own SQLite file once: in the pass without a test database URL.
+
+    They start `newsdesk` processes with ``NEWSDESK_DATABASE_URL`` empty, so a second run on the
+    PostgreSQL pass would repeat exactly the same work (several minutes of CI time).
+    """
+    if not os.environ.get("NEWSDESK_TEST_DATABASE_URL"):
+        return
+    once = pytest.mark.skip(reason="uses a SQLite file of its own; runs in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("own_database"):
+            item.add_marker(once)
+
+
 @pytest.fixture
 def data_dir() -> Path:
     return DATA

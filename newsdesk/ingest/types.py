@@ -23,6 +23,8 @@ class FetchResult:
     last_modified: str = ""
     # (status, URL) of each redirect followed to get here, in order.
     redirects: tuple[tuple[int, str], ...] = ()
+    # Seconds the exchanges took (all hops, body read), waiting for the host's turn excluded.
+    elapsed: float = 0.0
 
     @property
     def not_modified(self) -> bool:
