@@ -178,7 +178,7 @@ class SourceAdmin(NamedStateAdmin):
         # One query for the whole list: the count is a join, not a query per row.
         # An aggregate drops Meta.ordering, which autocomplete's paginator needs.
         counted = super().get_queryset(request).annotate(article_count=Count("articles"))
-        return counted.order_by(*Source._meta.ordering, "pk")
+        return counted.order_by("name", "pk")  # Source.Meta.ordering
 
     @admin.display(description="feed URL", ordering="feed_url")
     def feed_link(self, obj: Source) -> str:
