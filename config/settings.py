@@ -226,7 +226,12 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if ENV["NEWSDESK_EMAIL_FILE_PATH"]:
+    # One file per process and run (the demo keeps its console for its own messages).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = Path(ENV["NEWSDESK_EMAIL_FILE_PATH"]).resolve()
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = f"{ENV['NEWSDESK_SITE_NAME']} <newsdesk@localhost>"
 
 # HTTPS behind a TLS proxy: Secure cookies, HSTS, SSL redirect and the proxy's
