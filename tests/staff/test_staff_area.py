@@ -296,3 +296,15 @@ def test_source_autocomplete_still_pages_in_order(staff: Client) -> None:
     )
     assert response.status_code == 200
     assert [item["text"] for item in response.json()["results"]] == ["Alpha", "Zeta"]
+
+
+def test_sources_with_articles_can_still_be_deleted_from_the_list(staff: Client) -> None:
+    """The annotated list still runs the admin's "delete selected" on sources and articles."""
+    doomed = make_source(name="Doomed")
+    make_article(source=doomed)
+    kept = make_source(name="Kept")
+    staff.post(
+        "/admin/sources/source/",
+        {"action": "delete_selected", "_selected_action": [doomed.pk], "post": "yes"},
+    )
+    assert list(Source.objects.values_list("name", flat=True)) == [kept.name]
