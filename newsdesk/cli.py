@@ -41,14 +41,18 @@ def load_env_file(environ: dict[str, str] | os._Environ[str]) -> Path | None:
 def main(argv: list[str] | None = None) -> None:
     """Run a management command (`newsdesk crawl`, `newsdesk add-source`...)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    try:
-        used = load_env_file(os.environ)
-    except OSError as exc:
-        sys.exit(f"newsdesk: cannot read the settings file: {exc}")
-    if used == DEMO_ENV_FILE:
-        # On stderr, so that `newsdesk stories export > file` stays clean.
-        print(f"newsdesk: using the demo's settings from {used}", file=sys.stderr)
+    from django.conf import settings
     from django.core.management import execute_from_command_line
+
+    # Settings are read once: a caller that already loaded them (tests) keeps its own.
+    if not settings.configured:
+        try:
+            used = load_env_file(os.environ)
+        except OSError as exc:
+            sys.exit(f"newsdesk: cannot read the settings file: {exc}")
+        if used == DEMO_ENV_FILE:
+            # On stderr, so that `newsdesk stories export > file` stays clean.
+            print(f"newsdesk: using the demo's settings from {used}", file=sys.stderr)
 
     args = list(sys.argv if argv is None else ["newsdesk", *argv])
     # Operators type dashes; Django command modules use underscores.

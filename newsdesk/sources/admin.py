@@ -111,8 +111,8 @@ class SourceAdmin(NamedStateAdmin):
         "articles_link",
         "latest_entries",
         "last_success_at",
-        "response_ms",
-        "items_per_day",
+        "average_response",
+        "publishing_rate",
         "etag",
         "last_modified",
         "last_fetched_at",
@@ -151,8 +151,8 @@ class SourceAdmin(NamedStateAdmin):
                     "failing_since",
                     "last_error",
                     "last_success_at",
-                    "response_ms",
-                    "items_per_day",
+                    "average_response",
+                    "publishing_rate",
                     "previous_feed_url",
                     "etag",
                     "last_modified",
@@ -178,7 +178,7 @@ class SourceAdmin(NamedStateAdmin):
         # One query for the whole list: the count is a join, not a query per row.
         # An aggregate drops Meta.ordering, which autocomplete's paginator needs.
         counted = super().get_queryset(request).annotate(article_count=Count("articles"))
-        return counted.order_by(*Source._meta.ordering, "pk")
+        return counted.order_by("name", "pk")  # Source.Meta.ordering
 
     @admin.display(description="feed URL", ordering="feed_url")
     def feed_link(self, obj: Source) -> str:
@@ -201,6 +201,16 @@ class SourceAdmin(NamedStateAdmin):
         return format_html(
             '<a href="{}">{}</a>', _articles_url(obj), intcomma(getattr(obj, "article_count", 0))
         )
+
+    @admin.display(description="average response")
+    def average_response(self, obj: Source) -> str:
+        return "—" if obj.response_ms is None else f"{obj.response_ms:,.0f} ms"
+
+    @admin.display(description="items per day")
+    def publishing_rate(self, obj: Source) -> str:
+        if obj.items_per_day is None:
+            return "— (the feed dates no entry)"
+        return f"{obj.items_per_day:,.1f}"
 
     @admin.display(description="articles")
     def articles_link(self, obj: Source) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,32 @@ def test_newsdesk_uses_the_demo_database_and_says_so(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "using the demo's settings from var/demo/env" in done.stderr
     assert f"VAR_DIR = PosixPath('{var}')" in done.stdout
+
+
+def test_a_caller_with_loaded_settings_keeps_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Called in-process after settings were loaded (tests), `main` reads no settings file."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSDESK_VAR_DIR", raising=False)
+    monkeypatch.delenv("NEWSDESK_DATABASE_URL", raising=False)
+    write_env_file(tmp_path / cli.DEMO_ENV_FILE, {"NEWSDESK_SITE_NAME": "Demo desk"})
+    cli.main(["check"])
+    assert "NEWSDESK_SITE_NAME" not in os.environ
+    assert "demo's settings" not in capsys.readouterr().err
+
+
+def test_emails_go_to_files_when_a_folder_is_set(tmp_path: Path) -> None:
+    """NEWSDESK_EMAIL_FILE_PATH selects Django's file backend writing into that folder."""
+    mail = tmp_path / "mail"
+    done = subprocess.run(
+        [str(BIN / "newsdesk"), "diffsettings", "--all"],
+        cwd=tmp_path,
+        env=clean_environ(NEWSDESK_VAR_DIR=str(tmp_path), NEWSDESK_EMAIL_FILE_PATH=str(mail)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "EMAIL_BACKEND = 'django.core.mail.backends.filebased.EmailBackend'" in done.stdout
+    assert f"EMAIL_FILE_PATH = PosixPath('{mail}')" in done.stdout

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.demo.management.commands.demo import corpus_port, demo_environment, follow_bind
+from newsdesk.demo.management.commands.demo import (
+    corpus_port,
+    demo_environment,
+    follow_bind,
+    request_host,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +50,16 @@ def test_the_saved_environment_names_an_absolute_var_folder(
     assert values["NEWSDESK_VAR_DIR"] == str(tmp_path)
     assert values["NEWSDESK_FETCH_ALLOW_PRIVATE"] == "true"
     assert all(name.startswith("NEWSDESK_") for name in values)
+
+
+@pytest.mark.parametrize(
+    ("bind", "host"),
+    [
+        ("127.0.0.1:8600", "127.0.0.1:8600"),
+        ("0.0.0.0:8000", "127.0.0.1"),
+        ("[::1]:8000", "[::1]:8000"),
+    ],
+)
+def test_simulated_requests_name_a_host_the_site_answers_to(bind: str, host: str) -> None:
+    """Seeded readers and commenters never trip ALLOWED_HOSTS, whatever --bind says."""
+    assert request_host(bind) == host

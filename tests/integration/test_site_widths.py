@@ -89,12 +89,7 @@ TARGETS = (
 
 # Failures verified to be other helpers' points: un-xfail once their work is merged
 # (strict=False, so they simply pass meanwhile if fixed).
-KNOWN: dict[tuple[str, int], str] = {
-    ("moderation", 390): (
-        "helper `staff`: /moderation/ moves to the staff chrome; its log table is wider "
-        "than a 390 px phone"
-    ),
-}
+KNOWN: dict[tuple[str, int], str] = {}
 
 # Load every image now (lazy ones too), then report what the page shows.
 INSPECT = """

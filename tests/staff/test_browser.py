@@ -2,7 +2,7 @@
 
 Drives Debian's Chromium through Playwright against pytest-django's live server;
 every request to a host other than the loopback is aborted. Screenshots are kept
-under var/screenshots/staff/ (their paths are printed).
+under var/test-artifacts/staff/ (their paths are printed).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from tests.site.factories import make_article, make_source
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "var" / "screenshots" / "staff"
+SHOTS = ROOT / "var" / "test-artifacts" / "staff"
 FEEDS = ROOT / "tests" / "data" / "integration" / "feeds"
 PAGES = {
     "admin": "/admin/",

@@ -276,14 +276,15 @@ def test_sources_list_shows_feed_url_error_and_article_count(
 
 
 def test_source_page_links_its_articles_and_shows_the_latest(staff: Client) -> None:
-    """The change page links to the source's articles and lists its latest entries."""
-    source = make_source(name="Wire")
+    """The change page links to the source's articles, lists its latest entries and measures."""
+    source = make_source(name="Wire", response_ms=1234.56, items_per_day=3.25)
     for number in range(12):
         make_article(source=source, title=f"Entry {number}")
     html = staff.get(f"/admin/sources/source/{source.pk}/change/").content.decode()
     assert f"?source__id__exact={source.pk}" in html and "All 12 articles of this source" in html
     latest = html[html.index('class="latest-entries"') :]
     assert latest.count("<li>") == 10
+    assert "1,235 ms" in html and "3.2" in html
 
 
 def test_source_autocomplete_still_pages_in_order(staff: Client) -> None:
@@ -295,3 +296,15 @@ def test_source_autocomplete_still_pages_in_order(staff: Client) -> None:
     )
     assert response.status_code == 200
     assert [item["text"] for item in response.json()["results"]] == ["Alpha", "Zeta"]
+
+
+def test_sources_with_articles_can_still_be_deleted_from_the_list(staff: Client) -> None:
+    """The annotated list still runs the admin's "delete selected" on sources and articles."""
+    doomed = make_source(name="Doomed")
+    make_article(source=doomed)
+    kept = make_source(name="Kept")
+    staff.post(
+        "/admin/sources/source/",
+        {"action": "delete_selected", "_selected_action": [doomed.pk], "post": "yes"},
+    )
+    assert list(Source.objects.values_list("name", flat=True)) == [kept.name]

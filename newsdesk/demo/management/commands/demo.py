@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
+from django.http.request import validate_host
 from django.urls import reverse
 from django.utils import timezone
 from rich.console import Console
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         shutdown_page_pool()
         password = ensure_admin()
         with held_logs() as logs:
-            seed_activity(console, host=options["bind"])
+            seed_activity(console, host=request_host(options["bind"]))
         print_held_logs(logs, console)
         env_file = write_env_file(Path(settings.VAR_DIR) / "env", demo_environment())
         console.print(
@@ -134,6 +135,12 @@ def follow_bind(bind: str) -> str:
         os.environ["NEWSDESK_SITE_URL"] = site
         settings.NEWSDESK_SITE_URL = site
     return str(settings.NEWSDESK_SITE_URL).rstrip("/")
+
+
+def request_host(bind: str) -> str:
+    """Return the Host of simulated requests: the bound address, when the site answers to it."""
+    host = bind.rpartition(":")[0].lower()
+    return bind if validate_host(host, settings.ALLOWED_HOSTS) else "127.0.0.1"
 
 
 def corpus_port(bind: str) -> int:
