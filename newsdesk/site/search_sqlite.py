@@ -1,0 +1,101 @@
+"""Full-text search on SQLite: the FTS5 table ``article_search``, bm25 and snippet().
+
+A reader's query is never handed to FTS5 as written: its query language treats
+``"``, ``*``, ``(``, ``AND``, ``NEAR`` and more as syntax, and a stray one is an
+error. The query is read like PostgreSQL's ``websearch_to_tsquery`` reads it
+(words, "quoted phrases", ``or``, ``-word``) and every word is re-quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from django.db import connection
+
+from newsdesk.site.search_terms import (
+    ELLIPSIS,
+    MARK_END,
+    MARK_START,
+    SNIPPET_WORDS,
+    Marked,
+    Order,
+    QueryItem,
+    parse_websearch,
+)
+
+# bm25 column weights: title, summary, body (a title match outranks a body match).
+WEIGHTS = (10.0, 4.0, 1.0)
+# No stemmer here: a word of this length or more also matches longer words
+# ("volcano" finds "volcanoes"); shorter ones would match too much.
+PREFIX_FROM = 4
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def quote(text: str) -> str:
+    """Return ``text`` as one FTS5 string: a phrase of its words, never syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts_item(item: QueryItem) -> str:
+    """Render one parsed word or phrase as an FTS5 phrase."""
+    phrase = quote(item.text)
+    if not item.phrase and len(item.text) >= PREFIX_FROM:
+        phrase += "*"
+    return phrase
+
+
+def fts_query(query: str) -> str:
+    """Translate a reader's query into a safe FTS5 query; "" when nothing searchable is left."""
+    items = [item for item in parse_websearch(query) if _WORD.search(item.text)]
+    wanted = [item for item in items if not item.negated]
+    if not wanted:
+        return ""
+    parts: list[str] = []
+    for item in wanted:
+        if parts:
+            parts.append("OR" if item.or_before else "AND")
+        parts.append(fts_item(item))
+    expression = "(" + " ".join(parts) + ")"
+    for item in items:
+        if item.negated:
+            expression += " NOT " + fts_item(item)
+    return expression
+
+
+def match_ids(query: str, order: Order, offset: int, limit: int) -> list[int]:
+    """Return ids of published matching articles, in ``order``, from ``offset``."""
+    match = fts_query(query)
+    if not match:
+        return []
+    weights = ", ".join(str(weight) for weight in WEIGHTS)
+    ordering = "a.published_at DESC, a.id DESC"
+    if order is Order.RELEVANCE:
+        ordering = f"bm25(article_search, {weights}), {ordering}"
+    # Only constants and the fixed ordering are formatted in (hence noqa S608).
+    sql = (
+        "SELECT a.id FROM article_search JOIN stories_article a ON a.id = article_search.rowid"  # noqa: S608
+        " JOIN sources_source s ON s.id = a.source_id"
+        " WHERE article_search MATCH %s AND a.status = 'published' AND s.active"
+        f" ORDER BY {ordering} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, limit, offset])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def highlights(query: str, ids: Sequence[int]) -> dict[int, Marked]:
+    """Return each article's title and best passages with matched words between markers."""
+    match = fts_query(query)
+    if not match or not ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (
+        "SELECT rowid, highlight(article_search, 0, %s, %s),"  # noqa: S608
+        " snippet(article_search, 1, %s, %s, %s, %s), snippet(article_search, 2, %s, %s, %s, %s)"
+        f" FROM article_search WHERE article_search MATCH %s AND rowid IN ({placeholders})"
+    )
+    snippet: list[str | int] = [MARK_START, MARK_END, ELLIPSIS, SNIPPET_WORDS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [MARK_START, MARK_END, *snippet, *snippet, match, *ids])
+        return {row[0]: Marked(title=row[1], passages=(row[2], row[3])) for row in cursor}
