@@ -278,3 +278,20 @@ def test_parse_and_quote_reader_queries() -> None:
     assert fts_query('NEAR( "x"') == '("NEAR("* AND "x")'
     assert fts_query('volcano or "ash cloud" -lava') == ('("volcano"* OR "ash cloud") NOT "lava"*')
     assert fts_query("-only -negated") == ""
+
+
+def test_triggers_come_back_after_a_table_rebuild() -> None:
+    """Django's SQLite table rebuild drops triggers; the post-migrate check restores them."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL alters tables in place and keeps their triggers")
+    from newsdesk.stories.search_index import SQLITE_TRIGGERS, ensure_sqlite_triggers
+
+    with connection.cursor() as cursor:
+        for name in ("article_search_insert", "article_search_delete", "article_search_update"):
+            cursor.execute(f"DROP TRIGGER {name}")
+    ensure_sqlite_triggers()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")
+        assert cursor.fetchone()[0] >= len(SQLITE_TRIGGERS)
+    make_article(title="Aqueduct reopens")
+    assert titles("aqueduct") == ["Aqueduct reopens"]

@@ -217,6 +217,25 @@ def sqlite_backward(apps, schema_editor):
         _run(schema_editor, SQLITE_BACKWARD)
 
 
+class PostgresOnly:
+    """Skip an extension operation on other databases, both ways.
+
+    Django's CreateExtension skips other databases going forward but not back.
+    """
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class Unaccent(PostgresOnly, UnaccentExtension):
+    pass
+
+
+class Trigram(PostgresOnly, TrigramExtension):
+    pass
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("stories", "0003_stories_reprints_understand"),
@@ -224,8 +243,8 @@ class Migration(migrations.Migration):
 
     operations = [
         # Both operations do nothing on databases other than PostgreSQL.
-        UnaccentExtension(),
-        TrigramExtension(),
+        Unaccent(),
+        Trigram(),
         migrations.RunPython(postgres_forward, postgres_backward),
         migrations.RunPython(sqlite_forward, sqlite_backward),
     ]
