@@ -6,7 +6,9 @@ query is read once per configuration present among the articles
 readings are OR'ed: "running" finds an English "runs" through the English
 stemmer and a French "élections" is found through the French one. When the
 full text finds nothing, titles close to the query by trigram word similarity
-(typos, fragments: "reykjavk") are the results instead.
+(typos, fragments: "reykjavk") are the results instead. Relevance ranks the
+newest ``RANK_CANDIDATES`` matches, so a word found in most articles costs a
+bounded amount of ranking; ``?sort=date`` pages through every match.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ RANK_NORMALIZATION = 1 | 32
 # One: only when full text finds nothing, so phrases and -words stay exact
 # whenever they match at all; a typo or a fragment still finds something.
 FEW_MATCHES = 1
+# Relevance orders the newest this many matches; date order reaches them all.
+RANK_CANDIDATES = 1_000
 # Headlines parse the whole text they are given; the start of a long body is enough.
 HEADLINE_CHARS = 20_000
 
@@ -80,25 +84,27 @@ def match_ids(query: str, order: Order, offset: int, limit: int) -> list[int]:
     text_query = tsquery(query)
     if not text_query:
         return []
-    rank = f"ts_rank_cd('{RANK_WEIGHTS}', a.search_vector, %s::tsquery, {RANK_NORMALIZATION})"
     condition, params = _FTS, [text_query]
+    arguments: list[str | int]
+    rank = f"ts_rank_cd('{RANK_WEIGHTS}', a.search_vector, %s::tsquery, {RANK_NORMALIZATION})"
     if finds_little(text_query):
-        condition = f"({_FTS} OR {_TRIGRAM})"
-        params = [text_query, query]
-        rank = (
-            f"CASE WHEN {_FTS} THEN 1 + {rank}"
-            " ELSE word_similarity(newsdesk_unaccent(%s), newsdesk_unaccent(a.title)) END"
-        )
-        rank_params = [text_query, text_query, query]
+        condition, params = _TRIGRAM, [query]
+        rank = "word_similarity(newsdesk_unaccent(%s), newsdesk_unaccent(a.title))"
+    newest = "a.published_at DESC, a.id DESC"
+    if order is Order.DATE:
+        sql = f"SELECT a.id {_PUBLISHED} AND {condition} ORDER BY {newest} LIMIT %s OFFSET %s"
+        arguments = [*params, limit, offset]
     else:
-        rank_params = [text_query]
-    ordering = "a.published_at DESC, a.id DESC"
-    if order is Order.RELEVANCE:
-        ordering = f"{rank} DESC, {ordering}"
-        params += rank_params
-    sql = f"SELECT a.id {_PUBLISHED} AND {condition} ORDER BY {ordering} LIMIT %s OFFSET %s"
+        # Rank the newest candidates only: a word in most articles would
+        # otherwise read every matching vector on every page.
+        sql = (
+            "SELECT a.id FROM (SELECT a.id, a.published_at, a.title, a.search_vector"  # noqa: S608
+            f" {_PUBLISHED} AND {condition} ORDER BY {newest} LIMIT %s) a"
+            f" ORDER BY {rank} DESC, {newest} LIMIT %s OFFSET %s"
+        )
+        arguments = [*params, RANK_CANDIDATES, params[0], limit, offset]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
+        cursor.execute(sql, arguments)
         return [row[0] for row in cursor.fetchall()]
 
 
