@@ -26,10 +26,13 @@ from newsdesk.site.search_terms import (
 
 # bm25 column weights: title, summary, body (a title match outranks a body match).
 WEIGHTS = (10.0, 4.0, 1.0)
-# No stemmer here: a word of this length or more also matches longer words
-# ("volcano" finds "volcanoes"); shorter ones would match too much.
-PREFIX_FROM = 4
 _WORD = re.compile(r"\w", re.UNICODE)
+# Relevance orders the most recently stored this many matches; date order reaches all.
+RANK_CANDIDATES = 1_000
+_PUBLISHED = (
+    "FROM stories_article a JOIN sources_source s ON s.id = a.source_id"
+    " WHERE a.status = 'published' AND s.active"
+)
 
 
 def quote(text: str) -> str:
@@ -38,11 +41,12 @@ def quote(text: str) -> str:
 
 
 def fts_item(item: QueryItem) -> str:
-    """Render one parsed word or phrase as an FTS5 phrase."""
-    phrase = quote(item.text)
-    if not item.phrase and len(item.text) >= PREFIX_FROM:
-        phrase += "*"
-    return phrase
+    """Render one parsed word or phrase as an FTS5 phrase.
+
+    Words are matched whole (accents folded, no stemmer): a prefix query
+    would merge the postings of every longer word on every search.
+    """
+    return quote(item.text)
 
 
 def fts_query(query: str) -> str:
@@ -68,17 +72,28 @@ def match_ids(query: str, order: Order, offset: int, limit: int) -> list[int]:
     match = fts_query(query)
     if not match:
         return []
-    weights = ", ".join(str(weight) for weight in WEIGHTS)
-    ordering = "a.published_at DESC, a.id DESC"
-    if order is Order.RELEVANCE:
-        ordering = f"bm25(article_search, {weights}), {ordering}"
-    # Only constants and the fixed ordering are formatted in (hence noqa S608).
-    sql = (
-        "SELECT a.id FROM article_search JOIN stories_article a ON a.id = article_search.rowid"  # noqa: S608
-        " JOIN sources_source s ON s.id = a.source_id"
-        " WHERE article_search MATCH %s AND a.status = 'published' AND s.active"
-        f" ORDER BY {ordering} LIMIT %s OFFSET %s"
-    )
+    newest = "a.published_at DESC, a.id DESC"
+    if order is Order.DATE:
+        # The matching ids become one in-memory set; the newest articles are
+        # then read from the date index until a page is full.
+        sql = (
+            f"SELECT a.id {_PUBLISHED} AND a.id IN"  # noqa: S608
+            " (SELECT rowid FROM article_search WHERE article_search MATCH %s)"
+            f" ORDER BY {newest} LIMIT %s OFFSET %s"
+        )
+    else:
+        # Score the newest candidates inside FTS5 alone (it holds published
+        # articles only; it walks ids newest first without sorting), then join
+        # just those: a word in most articles costs a bounded amount.
+        weights = ", ".join(str(weight) for weight in WEIGHTS)
+        sql = (
+            f"SELECT a.id FROM (SELECT rowid AS id, bm25(article_search, {weights}) AS score"  # noqa: S608
+            " FROM article_search WHERE article_search MATCH %s"
+            f" ORDER BY rowid DESC LIMIT {RANK_CANDIDATES}) f"
+            " JOIN stories_article a ON a.id = f.id JOIN sources_source s ON s.id = a.source_id"
+            " WHERE a.status = 'published' AND s.active"
+            f" ORDER BY f.score, {newest} LIMIT %s OFFSET %s"
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, [match, limit, offset])
         return [row[0] for row in cursor.fetchall()]
