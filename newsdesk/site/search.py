@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import ModuleType
 
 from django.db import connection
@@ -81,11 +82,16 @@ class SearchResults:
     query: str
     order: Order = Order.RELEVANCE
 
+    @cached_property
+    def prepared(self) -> str:
+        """The query as the database's back end runs it, read once per results."""
+        return str(backend().prepare(self.query)) if self.query else ""
+
     def ids(self, offset: int, limit: int) -> list[int]:
         """Return the ids of matches ``offset`` to ``offset + limit``, in order."""
-        if not self.query:
+        if not self.prepared:
             return []
-        return list(backend().match_ids(self.query, self.order, offset, limit))
+        return list(backend().match_ids(self.prepared, self.query, self.order, offset, limit))
 
     def page(self, number: int, per_page: int = PER_PAGE) -> SearchPage:
         """Return page ``number`` (from 1), with highlights; fetch one extra row, never count."""
@@ -100,7 +106,7 @@ class SearchResults:
     def hits(self, ids: Sequence[int]) -> list[Hit]:
         """Load the articles with ``ids`` for listing, in that order, with their highlights."""
         articles = load_listed(ids)
-        marked = backend().highlights(self.query, list(articles)) if articles else {}
+        marked = backend().highlights(self.prepared, list(articles)) if articles else {}
         hits = []
         for pk in ids:
             article = articles.get(pk)

@@ -29,6 +29,8 @@ WEIGHTS = (10.0, 4.0, 1.0)
 _WORD = re.compile(r"\w", re.UNICODE)
 # Relevance orders the most recently stored this many matches; date order reaches all.
 RANK_CANDIDATES = 1_000
+# Date order starts from the date index at this many matches, else from the matches.
+MANY_MATCHES = 2_000
 _PUBLISHED = (
     "FROM stories_article a JOIN sources_source s ON s.id = a.source_id"
     " WHERE a.status = 'published' AND s.active"
@@ -67,18 +69,30 @@ def fts_query(query: str) -> str:
     return expression
 
 
-def match_ids(query: str, order: Order, offset: int, limit: int) -> list[int]:
-    """Return ids of published matching articles, in ``order``, from ``offset``."""
-    match = fts_query(query)
+def prepare(query: str) -> str:
+    """Return the query as this back end runs it: an FTS5 query ("" matches nothing)."""
+    return fts_query(query)
+
+
+def match_ids(match: str, query: str, order: Order, offset: int, limit: int) -> list[int]:
+    """Return ids of published articles matching FTS5 query ``match``, in ``order``."""
     if not match:
         return []
     newest = "a.published_at DESC, a.id DESC"
-    if order is Order.DATE:
-        # The matching ids become one in-memory set; the newest articles are
-        # then read from the date index until a page is full.
+    if order is Order.DATE and many_matches(match):
+        # Many matches: read the newest articles from the date index, checking
+        # each against the match set, until a page is full.
         sql = (
             f"SELECT a.id {_PUBLISHED} AND a.id IN"  # noqa: S608
             " (SELECT rowid FROM article_search WHERE article_search MATCH %s)"
+            f" ORDER BY {newest} LIMIT %s OFFSET %s"
+        )
+    elif order is Order.DATE:
+        # Few matches: start from them (CROSS JOIN keeps SQLite's join order).
+        sql = (
+            "SELECT a.id FROM article_search CROSS JOIN stories_article a"  # noqa: S608
+            " ON a.id = article_search.rowid JOIN sources_source s ON s.id = a.source_id"
+            " WHERE article_search MATCH %s AND a.status = 'published' AND s.active"
             f" ORDER BY {newest} LIMIT %s OFFSET %s"
         )
     else:
@@ -99,9 +113,19 @@ def match_ids(query: str, order: Order, offset: int, limit: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def highlights(query: str, ids: Sequence[int]) -> dict[int, Marked]:
+def many_matches(match: str) -> bool:
+    """Tell whether the FTS5 query matches ``MANY_MATCHES`` articles or more (a bounded count)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM article_search"
+            " WHERE article_search MATCH %s LIMIT %s)",
+            [match, MANY_MATCHES],
+        )
+        return int(cursor.fetchone()[0]) >= MANY_MATCHES
+
+
+def highlights(match: str, ids: Sequence[int]) -> dict[int, Marked]:
     """Return each article's title and best passages with matched words between markers."""
-    match = fts_query(query)
     if not match or not ids:
         return {}
     placeholders = ", ".join(["%s"] * len(ids))
