@@ -1,6 +1,6 @@
 """The full-text index of published articles: its triggers and its rebuild.
 
-Migration ``stories.0004_search_index`` creates the index; database triggers
+Migration ``stories.0005_search_index`` creates the index; database triggers
 keep it current on every insert, update, hide and delete, whichever code path
 writes (the pipeline, the admin, an editor's action, a bulk load). This module
 is the one place that writes to it otherwise: ``rebuild_index`` fills it again

@@ -238,7 +238,7 @@ class Trigram(PostgresOnly, TrigramExtension):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0003_stories_reprints_understand"),
+        ("stories", "0004_front_date_precision"),
     ]
 
     operations = [
