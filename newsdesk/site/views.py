@@ -22,12 +22,14 @@ from newsdesk.ingest.images import rewrite_images
 from newsdesk.site import queries
 from newsdesk.site.context_processors import nav_categories
 from newsdesk.site.links import absolute_url
-from newsdesk.site.search import clean_query, search_articles
+from newsdesk.site.search import Order, SearchPage, clean_query, search_articles
 from newsdesk.sources.models import Category, Editor, Source
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.queries import attach_cards, coverage, timeline
 
 PER_PAGE = 20
+# Search pages go no deeper: each page further costs the database more to skip.
+MAX_SEARCH_PAGE = 250
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Article] | queries.SpreadListing) -> Page:
@@ -77,11 +79,27 @@ def editor(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "site/editor.html", context)
 
 
+def search_page(request: HttpRequest, query: str, order: Order) -> SearchPage:
+    """Return the requested page of results; a bad, too deep or empty later page is a 404."""
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError as exc:
+        raise Http404("No such page") from exc
+    if not 1 <= number <= MAX_SEARCH_PAGE:
+        raise Http404("No such page")
+    page = search_articles(query, order).page(number, PER_PAGE)
+    if number > 1 and not page.hits:
+        raise Http404("No such page")
+    attach_cards(page.object_list)
+    return page
+
+
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q", ""))
-    page_obj = paginate(request, search_articles(query)) if query else None
-    context = {"query": query, "page_obj": page_obj, "page_kind": "search"}
+    order = Order.parse(request.GET.get("sort"))
+    page = search_page(request, query, order) if query else None
+    context = {"query": query, "order": order.value, "results": page, "page_kind": "search"}
     return render(request, "site/search.html", context)
 
 

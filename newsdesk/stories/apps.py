@@ -1,6 +1,20 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _restore_search_triggers(using: str, **kwargs: Any) -> None:
+    from django.db import connections
+
+    from newsdesk.stories.search_index import ensure_sqlite_triggers
+
+    ensure_sqlite_triggers(connections[using])
 
 
 class StoriesConfig(AppConfig):
     name = "newsdesk.stories"
     label = "stories"
+
+    def ready(self) -> None:
+        post_migrate.connect(_restore_search_triggers, sender=self)

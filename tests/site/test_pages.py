@@ -221,51 +221,14 @@ def test_editor_photo_on_another_site_is_not_shown(client: Client, photo: str) -
     assert "monogram" in html
 
 
-def test_search_matches_title_summary_and_body(client: Client) -> None:
-    """Search finds published articles by title, summary or text, every word required."""
-    make_article(title="Volcano erupts in Iceland")
-    make_article(title="Quiet day", summary="Nothing about volcanoes in Iceland here")
-    make_article(title="Other", body_text="Experts watch the volcano near Reykjavik, Iceland.")
-    make_article(title="Only Iceland")
-    make_article(title="Hidden volcano Iceland", status=ArticleStatus.HIDDEN)
-    response = client.get("/search/", {"q": "volcano iceland"})
-    titles = {a.title for a in response.context["page_obj"].object_list}
-    assert titles == {"Volcano erupts in Iceland", "Quiet day", "Other"}
-    assert "3 results for" in response.content.decode()
-
-
-def test_search_echoes_query_escaped(client: Client) -> None:
-    """The query is shown back escaped, in the page and in the search box."""
-    html = client.get("/search/", {"q": '<script>alert("q")</script>'}).content.decode()
-    assert "<script>alert" not in html
-    assert "&lt;script&gt;alert(&quot;q&quot;)&lt;/script&gt;" in html
-    assert "No articles match your search" in html
-
-
-def test_search_keeps_query_in_page_links(client: Client) -> None:
-    """Pagination of search results keeps the query."""
-    source = make_source()
-    for number in range(25):
-        make_article(source=source, title=f"Election update {number}")
-    html = client.get("/search/", {"q": "election"}).content.decode()
-    assert 'href="?q=election&amp;page=2"' in html
-
-
-def test_blank_search_shows_a_prompt(client: Client) -> None:
-    """An empty query lists nothing and explains what to type."""
-    make_article()
-    response = client.get("/search/", {"q": "   "})
-    assert response.context["page_obj"] is None
-    assert "Type words from a title" in response.content.decode()
-
-
 def test_hidden_and_inactive_articles_never_listed(client: Client) -> None:
     """Hidden articles and articles of inactive sources stay out of every list."""
     make_article(title="Visible story")
     make_article(title="Hidden story", status=ArticleStatus.HIDDEN, featured=True)
     make_article(title="Inactive story", source=make_source(active=False))
     for url in ("/", "/latest/", "/search/?q=story"):
-        html = client.get(url).content.decode()
+        # Search marks the matched word; read the titles without the marks.
+        html = client.get(url).content.decode().replace("<mark>", "").replace("</mark>", "")
         assert "Visible story" in html
         assert "Hidden story" not in html
         assert "Inactive story" not in html
@@ -299,15 +262,3 @@ def test_list_times_use_site_zone(client: Client, settings) -> None:
     settings.TIME_ZONE = "Europe/Berlin"
     make_article(published_at=datetime(2024, 1, 5, 23, 30, tzinfo=UTC))
     assert "Jan 6, 2024, 00:30" in client.get("/latest/").content.decode()
-
-
-@pytest.mark.postgres
-def test_postgres_search_finds_word_forms(client: Client) -> None:
-    """On PostgreSQL, full-text search finds other forms of a word and ranks titles first."""
-    if connection.vendor != "postgresql":
-        pytest.skip("full-text search runs on PostgreSQL only")
-    make_article(title="Quiet day", body_text="Officials said the volcano was calm.")
-    make_article(title="Volcanoes erupting across the region")
-    response = client.get("/search/", {"q": "volcano erupts"})
-    titles = [a.title for a in response.context["page_obj"].object_list]
-    assert titles[0] == "Volcanoes erupting across the region"
