@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -15,12 +15,13 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from newsdesk.core.staff_log import NamedStateAdmin
-from newsdesk.ingest.crawler import crawl
-from newsdesk.ingest.pipeline import RefreshResult
 from newsdesk.sources import actions
 from newsdesk.sources.forms import OpmlImportForm, SubscribeForm
 from newsdesk.sources.models import Category, Editor, Source
 from newsdesk.sources.opml import export_opml
+
+if TYPE_CHECKING:
+    from newsdesk.ingest.pipeline import RefreshResult
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +181,10 @@ class SourceAdmin(NamedStateAdmin):
     @admin.action(description="Fetch selected sources now")
     def fetch_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         """Refresh the sources and say, for each, what happened."""
+        # Imported here: the crawler brings trafilatura, numpy and lxml, which a web
+        # worker that never fetches should not hold in memory (admin modules load at start).
+        from newsdesk.ingest.crawler import crawl
+
         results = {result.source_id: result for result in crawl(list(queryset))}
         for source in queryset:
             result = results[source.pk]
