@@ -63,7 +63,9 @@ def _drop_pg(url: str) -> None:
 
 def bench_page_cache(args: argparse.Namespace) -> dict[str, Any]:
     """Cached and uncached article and home pages against a bare view; a worker's memory."""
-    result = run_child("bench.pages", ["--rounds", str(args.page_rounds)])
+    result = run_child(
+        "bench.pages", ["--rounds", str(args.page_rounds), "--port", str(args.page_port)]
+    )
     ratios = result["ratios_to_bare"]
     result["targets"] = {
         "cached_to_bare": TARGETS["cached_to_bare"],
@@ -181,6 +183,7 @@ def main() -> None:
     parser.add_argument("--record-views", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=800, help="page requests per round")
     parser.add_argument("--page-rounds", type=int, default=5, help="page cache bench rounds")
+    parser.add_argument("--page-port", type=int, default=0, help="page bench port (0: any free)")
     parser.add_argument("--crawl-sources", type=int, default=1000, help="fixture sources to crawl")
     parser.add_argument("--crawl-items", type=int, default=2, help="entries per fixture feed")
     parser.add_argument("--crawl-hosts", type=int, default=100, help="loopback fixture hosts")

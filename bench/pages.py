@@ -288,6 +288,49 @@ def measure_memory(env: dict[str, str], seeded: dict[str, Any], args: argparse.N
     }
 
 
+RENDER_CODE = """
+import json, statistics, sys, time, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+settings.ALLOWED_HOSTS = ["*"]
+settings.NEWSDESK_PAGE_CACHE = False
+settings.NEWSDESK_HITS_ENABLED = False
+client = Client(HTTP_USER_AGENT=sys.argv[2])
+targets = json.loads(sys.argv[1])
+result = {}
+for kind, paths in targets.items():
+    for path in paths:
+        client.get(path)
+    samples = []
+    for n in range(60):
+        started = time.process_time()
+        assert client.get(paths[n % len(paths)]).status_code == 200
+        samples.append((time.process_time() - started) * 1000)
+    result[kind] = round(statistics.median(samples), 2)
+print(json.dumps(result))
+"""
+
+
+def measure_renders(env: dict[str, str], targets: dict[str, list[str]]) -> dict[str, Any]:
+    """Return the median CPU milliseconds of one uncached article and home render, in-process.
+
+    CPU time of the rendering process, not wall time: the figure holds on a shared
+    machine. The page cache is off; the per-generation blocks are warm, as after a
+    page's first miss.
+    """
+    wanted = {"article": targets["article"][:20], "home": targets["home"]}
+    out = subprocess.run(
+        [sys.executable, "-c", RENDER_CODE, json.dumps(wanted), BROWSER_UA],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {"cpu_ms_median_of_60": json.loads(out.stdout.strip().splitlines()[-1])}
+
+
 def median_round(rounds: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     """Return the round whose throughput for ``kind`` is the median."""
     ordered = sorted((r[kind] for r in rounds), key=lambda r: r["rps"])
@@ -303,6 +346,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-requests", type=int, default=10_000)
     parser.add_argument("--port", type=int, default=0, help="server port (default: any free)")
+    parser.add_argument("--renders-only", action="store_true", help="only in-process renders")
     parser.add_argument("--generator", choices=["wrk", "python"], default="")
     args = parser.parse_args()
     args.generator = args.generator or ("wrk" if shutil.which("wrk") else "python")
@@ -319,6 +363,9 @@ def main() -> None:
     }
     seeded = _run_seed(env)
     targets = {"bare": ["/bench/bare/"], "article": seeded["articles"][:50], "home": ["/"]}
+    if args.renders_only:
+        print(json.dumps({"renders": measure_renders(env, targets)}))
+        return
     cached_rounds: list[dict[str, Any]] = []
     uncached_rounds: list[dict[str, Any]] = []
     # Alternate cache on/off so the machine's drift hits both alike.
@@ -327,6 +374,7 @@ def main() -> None:
         uncached_rounds.append(run_round(env, False, targets, args))
         print(json.dumps([cached_rounds[-1], uncached_rounds[-1]]), file=sys.stderr, flush=True)
     memory = measure_memory(env, seeded, args)
+    renders = measure_renders(env, targets)
     shutil.rmtree(workdir, ignore_errors=True)
     bare = median_round(cached_rounds, "bare")
     result = {
@@ -345,6 +393,7 @@ def main() -> None:
         "uncached": {k: median_round(uncached_rounds, k) for k in ("article", "home")},
         "rounds": {"cached": cached_rounds, "uncached": uncached_rounds},
         "memory": memory,
+        "uncached_renders_in_process": renders,
     }
     result["ratios_to_bare"] = {
         f"{mode}_{kind}": round(result[mode][kind]["rps"] / bare["rps"], 3)

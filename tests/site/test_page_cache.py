@@ -16,7 +16,7 @@ from newsdesk.comments.models import Comment, Status
 from newsdesk.comments.tokens import cookie_name, edit_token
 from newsdesk.core import pages
 from newsdesk.hits import recorder
-from newsdesk.hits.models import PageView
+from newsdesk.hits.models import ArticleDaily, PageView
 from newsdesk.hits.recorder import flush_now
 from newsdesk.site.pagecache import STATUS_HEADER, storable
 from newsdesk.stories.editing import rename_story
@@ -145,6 +145,17 @@ def test_nav_counts_are_counted_once_per_generation(client: Client) -> None:
     make_article(source=source)
     html = get(client, "/latest/?page=1").content.decode()
     assert '<span class="count">2</span>' in html
+
+
+def test_article_views_are_read_from_the_daily_rollup(client: Client) -> None:
+    """The view count sums one row a day: hourly rows are not read for it."""
+    from datetime import date
+
+    article = make_article()
+    ArticleDaily.objects.create(article=article, day=date(2026, 3, 9), views=1200, visitors=9)
+    ArticleDaily.objects.create(article=article, day=date(2026, 3, 10), views=34, visitors=2)
+    html = get(client, article.get_absolute_url()).content.decode()
+    assert 'data-views="1234"' in html
 
 
 def test_staff_bypass_the_cache(client: Client) -> None:
