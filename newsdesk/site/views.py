@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -31,7 +32,7 @@ from newsdesk.stories.queries import attach_cards, coverage, timeline
 PER_PAGE = 20
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Article]) -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Article] | queries.SpreadListing) -> Page:
     """Return the requested page of ``queryset``; a bad or out-of-range page is a 404."""
     paginator = Paginator(queryset, PER_PAGE)
     try:
@@ -68,7 +69,8 @@ def home_blocks(request: HttpRequest) -> queries.HomePage:
 
 @require_safe
 def latest(request: HttpRequest) -> HttpResponse:
-    page_obj = paginate(request, queries.story_listing())
+    # No feed takes more than a third of a page, however often it posts.
+    page_obj = paginate(request, queries.SpreadListing(queries.story_listing(), PER_PAGE))
     return render(request, "site/latest.html", {"page_obj": page_obj, "page_kind": "latest"})
 
 
@@ -176,6 +178,12 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Send clients asking for /favicon.ico (no link tag read) to the site's icon."""
+    return redirect(static("site/favicon.svg"))
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
