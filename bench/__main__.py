@@ -4,6 +4,7 @@ python -m bench                 # everything, 10 million views for the query ben
 python -m bench --views 1000000 --only queries
 python -m bench --only crawl --crawl-sources 200 --crawl-rounds 2
 python -m bench --only extraction      # article extraction vs trafilatura and readability
+python -m bench --only page_cache      # cached/uncached pages vs a bare view, worker memory
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ TARGETS = {
     "extraction_speed_ratio": 0.8,
     "stories_per_second": 2_000,
     "stories_latency_seconds": 10,
+    "cached_to_bare": 0.5,
+    # Uncached pages: 5x the figures of issue 9 (article 87 req/s, home 45 req/s, same set-up).
+    "uncached_article_rps": 5 * 87,
+    "uncached_home_rps": 5 * 45,
 }
 
 
@@ -54,6 +59,28 @@ def _drop_pg(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bench_page_cache(args: argparse.Namespace) -> dict[str, Any]:
+    """Cached and uncached article and home pages against a bare view; a worker's memory."""
+    result = run_child(
+        "bench.pages", ["--rounds", str(args.page_rounds), "--port", str(args.page_port)]
+    )
+    ratios = result["ratios_to_bare"]
+    result["targets"] = {
+        "cached_to_bare": TARGETS["cached_to_bare"],
+        "uncached_article_rps": TARGETS["uncached_article_rps"],
+        "uncached_home_rps": TARGETS["uncached_home_rps"],
+        "worker_rss_mb": result["memory"]["target_mb"],
+    }
+    result["meets_targets"] = {
+        "cached_article": ratios["cached_article"] >= TARGETS["cached_to_bare"],
+        "cached_home": ratios["cached_home"] >= TARGETS["cached_to_bare"],
+        "uncached_article": result["uncached"]["article"]["rps"] >= TARGETS["uncached_article_rps"],
+        "uncached_home": result["uncached"]["home"]["rps"] >= TARGETS["uncached_home_rps"],
+        "memory": result["memory"]["meets_target"],
+    }
+    return result
 
 
 def bench_recording(args: argparse.Namespace) -> dict[str, Any]:
@@ -131,6 +158,7 @@ def bench_stories(args: argparse.Namespace) -> dict[str, Any]:
 
 BENCHES = {
     "pages": bench_pages,
+    "page_cache": bench_page_cache,
     "recording": bench_recording,
     "queries": bench_queries,
     "crawl": bench_crawl,
@@ -140,6 +168,7 @@ BENCHES = {
 }
 # The JSON file each bench writes in bench/results/.
 RESULT_NAMES = {name: f"hits_{name}" for name in ("pages", "recording", "queries")} | {
+    "page_cache": "pages",
     "crawl": "crawl",
     "extraction": "extraction",
     "bots": "bots",
@@ -153,6 +182,8 @@ def main() -> None:
     parser.add_argument("--views", type=int, default=10_000_000, help="views for the query bench")
     parser.add_argument("--record-views", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=800, help="page requests per round")
+    parser.add_argument("--page-rounds", type=int, default=5, help="page cache bench rounds")
+    parser.add_argument("--page-port", type=int, default=0, help="page bench port (0: any free)")
     parser.add_argument("--crawl-sources", type=int, default=1000, help="fixture sources to crawl")
     parser.add_argument("--crawl-items", type=int, default=2, help="entries per fixture feed")
     parser.add_argument("--crawl-hosts", type=int, default=100, help="loopback fixture hosts")

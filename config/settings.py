@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "newsdesk.hits.middleware.HitMiddleware",
+    # Inside HitMiddleware, so a page answered from the cache is counted like a rendered one.
+    "newsdesk.site.pagecache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: turns a lockout into newsdesk.site.logins.lockout_response.

@@ -122,3 +122,13 @@ class ProxyHeadersMiddleware:
 def _proxy_ssl_meta_name() -> tuple[str, ...]:
     header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
     return (str(header[0]),) if header else ()
+
+
+def may_be_signed_in(request: HttpRequest) -> bool:
+    """Tell whether ``request`` carries a session cookie, without opening the session.
+
+    Reading ``request.user`` loads the session and makes SessionMiddleware add
+    ``Vary: Cookie``, which splits every shared cache by cookie. A request
+    without a session cookie is anonymous for sure; only the others need asking.
+    """
+    return settings.SESSION_COOKIE_NAME in request.COOKIES

@@ -436,6 +436,20 @@ SETTINGS: tuple[Setting, ...] = (
         parse_bool,
     ),
     Setting(
+        "NEWSDESK_PAGE_CACHE",
+        "true",
+        "Serve public pages to anonymous readers from the cache (Redis when "
+        "NEWSDESK_REDIS_URL is set, else each process's memory); staff always bypass it.",
+        parse_bool,
+    ),
+    Setting(
+        "NEWSDESK_PAGE_CACHE_SECONDS",
+        "60",
+        "Longest life of a cached page or sidebar block; new articles, approved comments and "
+        "category, editor or story edits replace them at once, view counts lag by up to this.",
+        int,
+    ),
+    Setting(
         "NEWSDESK_TRUSTED_PROXIES",
         "",
         "Comma-separated addresses or networks of your reverse proxies; their "

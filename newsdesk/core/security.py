@@ -22,6 +22,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
+from newsdesk.core.clients import may_be_signed_in
+
 # Mozilla web-security guidelines: start from 'none'-like defaults and open only
 # what the site uses.
 CONTENT_SECURITY_POLICY: dict[str, tuple[str, ...]] = {
@@ -127,7 +129,7 @@ class ReaderGZipMiddleware(GZipMiddleware):
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if may_be_signed_in(request) and user is not None and user.is_authenticated:
             return response
         if not is_compressible(response.get("Content-Type", "")):
             return response  # images are compressed already; gzip would only cost time

@@ -28,7 +28,7 @@ from django.http import HttpRequest
 from django.urls import ResolverMatch
 from django.utils import timezone
 
-from newsdesk.core.clients import client_ip
+from newsdesk.core.clients import client_ip, may_be_signed_in
 from newsdesk.core.urls import host_name
 from newsdesk.hits.buffer import Hit, HitBuffer, MemoryBuffer, RedisBuffer
 from newsdesk.hits.classify import classify_request
@@ -120,6 +120,8 @@ def record_view(
 
 
 def _is_staff(request: HttpRequest) -> bool:
+    if not may_be_signed_in(request):
+        return False  # without opening the session, which would add Vary: Cookie
     user = getattr(request, "user", None)
     return bool(user is not None and getattr(user, "is_staff", False))
 

@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET, require_safe
 
 from newsdesk.hits import charts, stats
-from newsdesk.hits.models import ArticleHourly, SiteCounter
+from newsdesk.hits.models import ArticleDaily, SiteCounter
 from newsdesk.stories.models import Article
 
 COUNTER_SECONDS = 60
@@ -81,8 +81,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 def article_view_count(article_id: int) -> int:
-    """Return all-time human views of one article from the hourly rollup."""
-    total = ArticleHourly.objects.filter(article_id=article_id).aggregate(total=Sum("views"))
+    """Return all-time human views of one article from the daily rollup (a row a day)."""
+    total = ArticleDaily.objects.filter(article_id=article_id).aggregate(total=Sum("views"))
     return int(total["total"] or 0)
 
 

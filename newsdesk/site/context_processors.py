@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from newsdesk.core.dates import site_now
+from newsdesk.core.pages import current_generation
 from newsdesk.sources.models import Category
 from newsdesk.stories.models import ArticleStatus
 
@@ -18,16 +20,30 @@ _NAV_CACHE_ATTR = "_newsdesk_nav_categories"
 
 def nav_categories(request: HttpRequest) -> list[Category]:
     """Return the categories in navigation order, each with ``article_count``; once per request."""
-    cached: list[Category] | None = getattr(request, _NAV_CACHE_ATTR, None)
-    if cached is None:
+    found: list[Category] | None = getattr(request, _NAV_CACHE_ATTR, None)
+    if found is None:
+        found = counted_categories()
+        setattr(request, _NAV_CACHE_ATTR, found)
+    return found
+
+
+def counted_categories() -> list[Category]:
+    """Return the categories with their published article counts, counted once per generation.
+
+    Counting joins every article; the page generation changes whenever an article
+    is stored, hidden or moved, so the cached counts are never behind it.
+    """
+    key = f"site:nav:{current_generation()}"
+    found: list[Category] | None = cache.get(key)
+    if found is None:
         published = Q(sources__active=True, sources__articles__status=ArticleStatus.PUBLISHED)
         counted = Category.objects.annotate(
             article_count=Count("sources__articles", filter=published)
         )
         # Meta.ordering does not apply to aggregating queries; order explicitly.
-        cached = list(counted.order_by("order", "name"))
-        setattr(request, _NAV_CACHE_ATTR, cached)
-    return cached
+        found = list(counted.order_by("order", "name"))
+        cache.set(key, found, settings.NEWSDESK_PAGE_CACHE_SECONDS)
+    return found
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -39,4 +55,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "site_today": site_now(),
         # Lazy so pages that never show the navigation never query it.
         "nav_categories": SimpleLazyObject(lambda: nav_categories(request)),
+        # For {% cache %} fragments: retired with the pages when what they show changes.
+        "page_generation": SimpleLazyObject(current_generation),
+        "page_cache_seconds": settings.NEWSDESK_PAGE_CACHE_SECONDS,
     }

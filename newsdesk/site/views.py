@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from newsdesk.core.dates import was_updated
 from newsdesk.core.languages import language_name
+from newsdesk.core.pages import current_generation
 from newsdesk.core.text import is_foreign_language
 from newsdesk.hits.popular import readers_by_story
 from newsdesk.ingest.images import rewrite_images
@@ -50,8 +52,21 @@ def category_for_nav(request: HttpRequest, slug: str) -> Category | None:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    page = queries.home_page(nav_categories(request))
-    return render(request, "site/home.html", {"page": page, "page_kind": "home"})
+    return render(request, "site/home.html", {"page": home_blocks(request), "page_kind": "home"})
+
+
+def home_blocks(request: HttpRequest) -> queries.HomePage:
+    """Return the home page's lead, latest and category blocks, gathered once per generation.
+
+    They change only when articles or stories do, which bumps the generation;
+    the lead's reader counts (the biggest story) may lag by the cache lifetime.
+    """
+    key = f"site:home-blocks:{current_generation()}"
+    page: queries.HomePage | None = cache.get(key)
+    if page is None:
+        page = queries.home_page(nav_categories(request))
+        cache.set(key, page, settings.NEWSDESK_PAGE_CACHE_SECONDS)
+    return page
 
 
 @require_safe
@@ -113,8 +128,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "article": item,
         "body_html": shown_body(item),
-        "related": queries.related_articles(item),
-        "coverage": coverage(item),
+        **around_article(item),
         "show_updated": was_updated(item.published_at, item.updated_at),
         "foreign_language": is_foreign_language(item.language, settings.NEWSDESK_LANGUAGE),
         "language_label": language_name(item.language) if item.language else "",
@@ -122,6 +136,16 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "page_kind": "article",
     }
     return render(request, "site/article.html", context)
+
+
+def around_article(article: Article) -> dict[str, Any]:
+    """Return the article's related stories and coverage, gathered once per generation."""
+    key = f"site:around-article:{current_generation()}:{article.pk}"
+    found: dict[str, Any] | None = cache.get(key)
+    if found is None:
+        found = {"related": queries.related_articles(article), "coverage": coverage(article)}
+        cache.set(key, found, settings.NEWSDESK_PAGE_CACHE_SECONDS)
+    return found
 
 
 def shown_body(article: Article) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -17,9 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from newsdesk.core.staff_log import log_staff_action
-from newsdesk.ingest.crawler import crawl
-from newsdesk.ingest.pipeline import RefreshResult
 from newsdesk.sources.models import Source
+
+if TYPE_CHECKING:
+    from newsdesk.ingest.pipeline import RefreshResult
 
 
 def activate_source(source: Source, *, actor: AbstractBaseUser) -> bool:
@@ -101,6 +103,10 @@ def fetch_now(
     """
     if budget is None:
         budget = float(settings.NEWSDESK_FETCH_DEADLINE)
+    # Imported here: the crawler brings trafilatura, numpy and lxml, which a web worker
+    # that never fetches should not hold (the admin, and so this module, loads at start).
+    from newsdesk.ingest.crawler import crawl
+
     done = {result.source_id: result for result in crawl(list(sources), budget=budget)}
     outcomes = [FetchNow(source, done.get(source.pk)) for source in sources]
     queued = [outcome.source.pk for outcome in outcomes if outcome.result is None]

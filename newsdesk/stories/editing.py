@@ -19,7 +19,18 @@ from django.utils import timezone
 
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.refresh import refresh_stories
-from newsdesk.stories.stage import invalidate_stage
+
+
+def invalidate_stage() -> None:
+    """Advance the Understand stage's lease generation (``stage.invalidate_stage``).
+
+    Imported when called: the stage module loads the near-duplicate index
+    (datasketch, numpy, scipy), which the admin, and so every web worker, would
+    otherwise hold in memory from the start.
+    """
+    from newsdesk.stories import stage
+
+    stage.invalidate_stage()
 
 
 class EditingError(ValueError):

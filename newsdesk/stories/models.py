@@ -7,6 +7,8 @@ story (the same event across outlets) it belongs to.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -139,7 +141,13 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("site:article", kwargs={"pk": self.pk, "slug": self.slug or "article"})
+        # A listing links each card two or three times; reverse() once per article.
+        key = (self.pk, self.slug)
+        cached: tuple[tuple[Any, str], str] | None = self.__dict__.get("_url")
+        if cached is None or cached[0] != key:
+            url = reverse("site:article", kwargs={"pk": self.pk, "slug": self.slug or "article"})
+            cached = self.__dict__["_url"] = (key, url)
+        return cached[1]
 
 
 class Image(models.Model):

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import NamedTuple
 
+from newsdesk.core.pages import bump_generation
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.types import chunked, reported_at
 from newsdesk.stories.writes import update_rows
@@ -40,6 +41,9 @@ def refresh_stories(story_ids: Collection[int]) -> int:
     deleted = 0
     for chunk in chunked(sorted(story_ids), 500):
         deleted += _refresh_chunk(chunk)
+    if story_ids:
+        # Bulk writes send no model signal: retire the cached pages that show these stories.
+        bump_generation()
     return deleted
 
 

@@ -92,6 +92,7 @@ def comment_section(context: template.Context, article: Article) -> dict[str, An
         "reply_parent": parent,
         "replies_allowed": max_depth > 1,
         "edit_minutes": int(settings.NEWSDESK_COMMENTS_EDIT_MINUTES),
+        "form_cache_seconds": int(settings.NEWSDESK_PAGE_CACHE_SECONDS),
     }
 
 

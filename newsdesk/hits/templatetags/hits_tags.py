@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.core.cache import cache
 
 from newsdesk.hits.popular import WINDOW_LABELS, most_popular, resolve_window
 from newsdesk.hits.views import article_view_count, site_view_count
 from newsdesk.stories.models import Article
 
 register = template.Library()
+
+SITE_VIEWS_KEY = "hits:site-views"
 
 
 # Templates write `{% most_popular %}`; the Python name avoids shadowing the query.
@@ -36,5 +40,9 @@ def article_views(article: Article) -> dict[str, Any]:
 
 @register.inclusion_tag("hits/_site_hits.html")
 def site_hits() -> dict[str, Any]:
-    """Render the header's site-wide hit counter."""
-    return {"views": site_view_count()}
+    """Render the header's site-wide hit counter, read at most once per page-cache lifetime."""
+    views = cache.get(SITE_VIEWS_KEY)
+    if views is None:
+        views = site_view_count()
+        cache.set(SITE_VIEWS_KEY, views, settings.NEWSDESK_PAGE_CACHE_SECONDS)
+    return {"views": views}
