@@ -196,6 +196,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per path at most")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request at most")
+    parser.add_argument("--load-only", action="store_true", help="load (or check) and stop")
     parser.add_argument("--reload", action="store_true", help="load again even when reusable")
     args = parser.parse_args()
     if args.db.startswith("sqlite:///"):
@@ -210,6 +211,9 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
     loaded = prepare(args.articles, args.views or args.articles * 10, args.reload)
+    if args.load_only:
+        print(json.dumps({"database": connection.vendor, **loaded}, default=str))
+        return
     out = {
         "database": connection.vendor,
         "articles": args.articles,

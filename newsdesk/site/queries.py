@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from newsdesk.hits.popular import readers_by_story
@@ -47,9 +48,13 @@ def listing() -> QuerySet[Article]:
     return Article.objects.for_listing().defer("body_html", "body_text")
 
 
-def story_listing() -> QuerySet[Article]:
-    """Like ``listing`` but one card per story: its newest report among those listed."""
-    return one_per_story(listing())
+def story_listing(**filters: Any) -> QuerySet[Article]:
+    """Like ``listing`` but one card per story: its newest report among those listed.
+
+    ``filters`` (a category, an editor) narrow the listing before the story's card
+    is chosen, so a story spanning sections shows its newest report of each.
+    """
+    return one_per_story(listing().filter(**filters))
 
 
 def story_score(story: Story, readers: int, now: datetime) -> float:
@@ -94,22 +99,11 @@ def choose_lead(featured: Article | None, recent: list[Article]) -> Article | No
 
 
 def latest_per_category(categories: list[Category], count: int) -> list[CategoryBlock]:
-    """Return the newest ``count`` articles of each category in one query."""
-    rank = Window(
-        RowNumber(),
-        partition_by=[F("source__category")],
-        order_by=[F("published_at").desc(), F("id").desc()],
-    )
-    rows = (
-        listing()
-        .filter(source__category__isnull=False)
-        .annotate(rank=rank)
-        # Three times as many, so a block still fills once a story's copies fold away.
-        .filter(rank__lte=count * 3)
-        .order_by("source__category", "rank")
-    )
+    """Return the newest ``count`` articles of each category in two queries."""
     blocks = {category.pk: CategoryBlock(category) for category in categories}
-    for article in rows:
+    # Three times as many, so a block still fills once a story's copies fold away.
+    ids = newest_ids_per_category(list(blocks), count * 3)
+    for article in listing().filter(pk__in=ids):
         category_id = article.source.category_id
         block = blocks.get(category_id) if category_id is not None else None
         if block is not None:
@@ -117,6 +111,28 @@ def latest_per_category(categories: list[Category], count: int) -> list[Category
     for block in blocks.values():
         block.articles = first_per_story(block.articles)[:count]
     return [block for block in blocks.values() if block.articles]
+
+
+def newest_ids_per_category(category_ids: list[int], count: int) -> list[int]:
+    """Return the ids of the newest ``count`` listed articles of each category, in one query.
+
+    One LIMITed walk of the (published_at, id) index per category, glued with
+    UNION ALL; each part is wrapped as a subquery because SQLite refuses LIMIT in
+    the parts of a compound statement (and Django's ``union()`` with it).
+    """
+    parts: list[str] = []
+    params: list[Any] = []
+    for category_id in category_ids:
+        newest = listing().filter(source__category_id=category_id).values_list("pk")[:count]
+        sql, part_params = newest.query.sql_with_params()
+        # Django compiled the part; its values travel as parameters.
+        parts.append(f"SELECT * FROM ({sql}) AS newest_{len(parts)}")  # noqa: S608
+        params.extend(part_params)
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def home_page(categories: list[Category]) -> HomePage:

@@ -21,6 +21,7 @@ from newsdesk.ingest.images import rewrite_images
 from newsdesk.site import queries
 from newsdesk.site.context_processors import nav_categories
 from newsdesk.site.links import absolute_url
+from newsdesk.site.paging import LookaheadPaginator
 from newsdesk.site.search import clean_query, search_articles
 from newsdesk.sources.models import Category, Editor, Source
 from newsdesk.stories.models import Article, Story
@@ -29,9 +30,13 @@ from newsdesk.stories.queries import attach_cards, coverage, timeline
 PER_PAGE = 20
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Article]) -> Page:
-    """Return the requested page of ``queryset``; a bad or out-of-range page is a 404."""
-    paginator = Paginator(queryset, PER_PAGE)
+def paginate(request: HttpRequest, queryset: QuerySet[Article], counted: bool = True) -> Page:
+    """Return the requested page of ``queryset``; a bad or out-of-range page is a 404.
+
+    Uncounted listings (Latest News, categories, editors: every article) page
+    without counting the whole listing (site/paging.py).
+    """
+    paginator = Paginator(queryset, PER_PAGE) if counted else LookaheadPaginator(queryset, PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
@@ -53,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def latest(request: HttpRequest) -> HttpResponse:
-    page_obj = paginate(request, queries.story_listing())
+    page_obj = paginate(request, queries.story_listing(), counted=False)
     return render(request, "site/latest.html", {"page_obj": page_obj, "page_kind": "latest"})
 
 
@@ -62,7 +67,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = category_for_nav(request, slug)
     if found is None:
         raise Http404("No such category")
-    page_obj = paginate(request, queries.story_listing().filter(source__category=found))
+    page_obj = paginate(request, queries.story_listing(source__category=found), counted=False)
     context = {"category": found, "page_obj": page_obj, "page_kind": "category"}
     return render(request, "site/category.html", context)
 
@@ -70,7 +75,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def editor(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Editor, slug=slug)
-    page_obj = paginate(request, queries.story_listing().filter(source__editor=person))
+    page_obj = paginate(request, queries.story_listing(source__editor=person), counted=False)
     context = {"editor": person, "page_obj": page_obj, "page_kind": "editor"}
     return render(request, "site/editor.html", context)
 
