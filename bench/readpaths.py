@@ -21,11 +21,13 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from bench.common import percentile, setup_django
 from bench.readpaths_data import SEARCH_QUERIES
@@ -104,7 +106,7 @@ def calls() -> dict[str, list[Callable[[], object]]]:
         name: [get(url) for url in urls] for name, urls in paths().items()
     }
     for window in popular.WINDOWS:
-        found[f"most_popular_{window}"] = [lambda w=window: popular.most_popular(w)]
+        found[f"most_popular_{window}"] = [partial(popular.most_popular, window)]
     return found
 
 
@@ -220,12 +222,32 @@ def main() -> None:
         **loaded,
         "paths": measure(args.rounds, args.budget, args.timeout),
     }
+    paths_out = out["paths"]
+    out["render_medians"] = {
+        "article_p50_ms": paths_out["article"].get("p50_ms"),
+        "article_target_ms": TARGET_ARTICLE_MEDIAN_MS,
+        "home_p50_ms": paths_out["home"].get("p50_ms"),
+        "home_target_ms": TARGET_HOME_MEDIAN_MS,
+    }
+    out["target_p95_ms"] = TARGET_P95_MS
     out["over_target"] = [
         name
         for name, row in out["paths"].items()
         if row["p95_ms"] is None or row["p95_ms"] >= TARGET_P95_MS
     ]
+    print_table(out, sys.stderr)
     print(json.dumps(out, default=str))
+
+
+def print_table(out: dict[str, Any], stream: TextIO) -> None:
+    """Write the figures as a Markdown table (the JSON line stays last on stdout)."""
+    stream.write(f"\n{out['database']}, {out['articles']:,} articles\n")
+    stream.write("| path | p50 ms | p95 ms | runs |\n|---|---|---|---|\n")
+    for name, row in out["paths"].items():
+        if row.get("timed_out"):
+            stream.write(f"| {name} | - | {row['timed_out']} | 0 |\n")
+        else:
+            stream.write(f"| {name} | {row['p50_ms']} | {row['p95_ms']} | {row['runs']} |\n")
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ def loaded_columns() -> dict[str, list[str]]:
     from newsdesk.stories.models import Article, Story
 
     return {
-        m._meta.db_table: [f.column for f in m._meta.concrete_fields]
+        m._meta.db_table: [str(f.column) for f in m._meta.concrete_fields]
         for m in (Article, Story, ArticleHourly, ArticleDaily, PageView)
     }
 
