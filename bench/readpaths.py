@@ -139,7 +139,30 @@ def measure(rounds: int, budget: float, timeout: float) -> dict[str, Any]:
                 if turn:
                     spent[name] += elapsed
                     samples[name].append(elapsed * 1000)
-    return {name: summary(samples[name], failed.get(name)) for name in timed}
+        found = {name: summary(samples[name], failed.get(name)) for name in timed}
+        for name, variants in timed.items():
+            if name not in failed:
+                found[name]["queries"] = slowest_query(variants[0])
+    return found
+
+
+def slowest_query(call: Callable[[], object]) -> dict[str, Any]:
+    """Run ``call`` once more, uncached, and say where its database time went."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    times = [(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries]
+    slowest = max(times, default=(0.0, ""))
+    return {
+        "count": len(times),
+        "sql_ms": round(sum(t for t, _ in times), 1),
+        "slowest_ms": round(slowest[0], 1),
+        "slowest_sql": slowest[1][:160],
+    }
 
 
 def summary(values: list[float], failure: str | None) -> dict[str, Any]:
@@ -242,12 +265,17 @@ def main() -> None:
 def print_table(out: dict[str, Any], stream: TextIO) -> None:
     """Write the figures as a Markdown table (the JSON line stays last on stdout)."""
     stream.write(f"\n{out['database']}, {out['articles']:,} articles\n")
-    stream.write("| path | p50 ms | p95 ms | runs |\n|---|---|---|---|\n")
+    stream.write("| path | p50 ms | p95 ms | runs | queries | slowest query (ms, SQL) |\n")
+    stream.write("|---|---|---|---|---|---|\n")
     for name, row in out["paths"].items():
         if row.get("timed_out"):
-            stream.write(f"| {name} | - | {row['timed_out']} | 0 |\n")
+            stream.write(f"| {name} | - | {row['timed_out']} | 0 | | |\n")
         else:
-            stream.write(f"| {name} | {row['p50_ms']} | {row['p95_ms']} | {row['runs']} |\n")
+            slow = row["queries"]
+            stream.write(
+                f"| {name} | {row['p50_ms']} | {row['p95_ms']} | {row['runs']} | "
+                f"{slow['count']} | {slow['slowest_ms']} {slow['slowest_sql'][:60]} |\n"
+            )
 
 
 if __name__ == "__main__":
