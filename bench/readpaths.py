@@ -123,12 +123,13 @@ def measure(rounds: int, budget: float, timeout: float) -> dict[str, Any]:
     samples: dict[str, list[float]] = {name: [] for name in timed}
     spent = dict.fromkeys(timed, 0.0)
     failed: dict[str, str] = {}
-    with statement_timeout(timeout):
+    with statement_timeout(timeout) as restart:
         for turn in range(rounds + 1):  # the first round warms caches and is not kept
             for name, variants in timed.items():
                 if name in failed or (spent[name] > budget and len(samples[name]) >= 5):
                     continue
                 cache.clear()
+                restart()
                 began = time.perf_counter()
                 try:
                     variants[turn % len(variants)]()
@@ -142,6 +143,7 @@ def measure(rounds: int, budget: float, timeout: float) -> dict[str, Any]:
         found = {name: summary(samples[name], failed.get(name)) for name in timed}
         for name, variants in timed.items():
             if name not in failed:
+                restart()
                 found[name]["queries"] = slowest_query(variants[0])
     return found
 
@@ -177,19 +179,18 @@ def summary(values: list[float], failure: str | None) -> dict[str, Any]:
 
 
 @contextmanager
-def statement_timeout(seconds: float) -> Iterator[None]:
-    """Cancel a statement running past ``seconds`` (PostgreSQL), or a request's queries (SQLite).
+def statement_timeout(seconds: float) -> Iterator[Callable[[], None]]:
+    """Cancel a statement past ``seconds`` (PostgreSQL), or a call's queries past it (SQLite).
 
-    Set on every new connection: SQLite's connections last one request here, as
-    in production (CONN_MAX_AGE 0).
+    Set on every new connection (SQLite's last one request here, as in
+    production); yields the function that starts a call's clock on SQLite.
     """
-    from django.core.signals import request_started
     from django.db import connection
     from django.db.backends.signals import connection_created
 
     started = [time.perf_counter()]
 
-    def restart(**kwargs: Any) -> None:
+    def restart() -> None:
         started[0] = time.perf_counter()
 
     def too_long() -> int:
@@ -202,14 +203,12 @@ def statement_timeout(seconds: float) -> Iterator[None]:
         else:
             connection.connection.set_progress_handler(too_long, 10_000)
 
-    request_started.connect(restart)
     connection_created.connect(limit)
     connection.close()
     try:
-        yield
+        yield restart
     finally:
         connection_created.disconnect(limit)
-        request_started.disconnect(restart)
         connection.close()
 
 
