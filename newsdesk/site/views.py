@@ -67,7 +67,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = category_for_nav(request, slug)
     if found is None:
         raise Http404("No such category")
-    page_obj = paginate(request, queries.story_listing(source__category=found), counted=False)
+    page_obj = paginate(request, queries.story_listing(category=found), counted=False)
     context = {"category": found, "page_obj": page_obj, "page_kind": "category"}
     return render(request, "site/category.html", context)
 
@@ -75,7 +75,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def editor(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Editor, slug=slug)
-    page_obj = paginate(request, queries.story_listing(source__editor=person), counted=False)
+    page_obj = paginate(request, queries.story_listing(editor=person), counted=False)
     context = {"editor": person, "page_obj": page_obj, "page_kind": "editor"}
     return render(request, "site/editor.html", context)
 
