@@ -33,6 +33,7 @@ from bench.common import percentile, setup_django
 from bench.readpaths_data import SEARCH_QUERIES
 
 TARGET_P95_MS = 20
+DEEP_PAGE = 500
 TARGET_ARTICLE_MEDIAN_MS = 5
 TARGET_HOME_MEDIAN_MS = 10
 
@@ -58,19 +59,21 @@ def prepare(articles: int, views: int, reload: bool) -> dict[str, Any]:
 def paths() -> dict[str, list[str]]:
     """Return the URLs timed per path; several per path where one row would flatter a cache."""
     from newsdesk.sources.models import Category, Editor
-    from newsdesk.stories.models import Article
+    from newsdesk.stories.models import Article, Story
 
     category = Category.objects.order_by("order").first()
     editor = Editor.objects.order_by("pk").first()
     assert category is not None and editor is not None, "no generated data"
     top = Article.objects.published().order_by("-published_at", "-id")
+    # Page 500 at full size; a page well inside the listing at development sizes.
+    deep = min(DEEP_PAGE, max(1, Story.objects.count() // 40))
     # Articles from the last few days and from months ago (cold rows are realistic).
     recent = list(top[:2000:100])
     older = list(top[200_000:202_000:200]) or list(top[:20])
     urls = {
         "home": ["/"],
         "latest_page_1": ["/latest/"],
-        "latest_page_500": ["/latest/?page=500"],
+        f"latest_page_{deep}": [f"/latest/?page={deep}"],
         "category": [category.get_absolute_url()],
         "article": [a.get_absolute_url() for a in recent + older],
         "editor": [editor.get_absolute_url()],
