@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Where `make demo` serves the site; the corpus server takes the next port.
+DEMO_BIND ?= 127.0.0.1:8000
 
 .PHONY: install demo test test-sqlite test-postgres lint format bench clean
 
@@ -15,10 +17,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Serve a populated site at http://127.0.0.1:8000 (SQLite, in-process crawler, offline corpus).
+## DEBUG stays off, as in production: real error pages, static files through whitenoise.
 demo: $(STAMP)
-	NEWSDESK_DEBUG=true NEWSDESK_FETCH_ALLOW_PRIVATE=true NEWSDESK_FETCH_ALLOWED_HOSTS=127.0.0.1 \
-		NEWSDESK_VAR_DIR=var/demo NEWSDESK_FETCH_HOST_DELAY=0 \
-		$(BIN)/newsdesk demo
+	NEWSDESK_FETCH_ALLOW_PRIVATE=true NEWSDESK_FETCH_ALLOWED_HOSTS=127.0.0.1 \
+		NEWSDESK_VAR_DIR=var/demo NEWSDESK_FETCH_HOST_DELAY=0 NEWSDESK_EMAIL_FILE_PATH=var/demo/mail \
+		$(BIN)/newsdesk demo --bind $(DEMO_BIND)
 
 ## Run the whole suite on SQLite, then on PostgreSQL when NEWSDESK_TEST_DATABASE_URL is set.
 test: $(STAMP)

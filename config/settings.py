@@ -64,6 +64,8 @@ if TESTING:
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 
 INSTALLED_APPS = [
+    # Before the admin: its base_site.html and index.html are the staff area's chrome.
+    "newsdesk.staff",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -177,6 +179,8 @@ LANGUAGE_CODE = ENV["NEWSDESK_LANGUAGE"]
 TIME_ZONE = ENV["NEWSDESK_TIME_ZONE"]
 USE_I18N = True
 USE_TZ = True
+# One date format on every staff page (the admin's and ours): newsdesk/core/formats/.
+FORMAT_MODULE_PATH = ["newsdesk.core.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(ENV["NEWSDESK_STATIC_ROOT"] or VAR_DIR / "static")
@@ -222,7 +226,12 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if ENV["NEWSDESK_EMAIL_FILE_PATH"]:
+    # One file per process and run (the demo keeps its console for its own messages).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = Path(ENV["NEWSDESK_EMAIL_FILE_PATH"]).resolve()
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = f"{ENV['NEWSDESK_SITE_NAME']} <newsdesk@localhost>"
 
 # HTTPS behind a TLS proxy: Secure cookies, HSTS, SSL redirect and the proxy's

@@ -24,6 +24,20 @@ def service_url(env_name: str, what: str) -> str:
     return url
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run tests that bring their own SQLite file once: in the pass without a test database URL.
+
+    They start `newsdesk` processes with ``NEWSDESK_DATABASE_URL`` empty, so a second run on the
+    PostgreSQL pass would repeat exactly the same work (several minutes of CI time).
+    """
+    if not os.environ.get("NEWSDESK_TEST_DATABASE_URL"):
+        return
+    once = pytest.mark.skip(reason="uses a SQLite file of its own; runs in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("own_database"):
+            item.add_marker(once)
+
+
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
@@ -88,3 +102,16 @@ def _close_stray_connections(django_db_setup: None, django_db_blocker: object) -
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the folders where browser tests left their screenshots (also from xdist workers)."""
+    folders = {
+        str(Path(str(value)).parent.parent)
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        for name, value in getattr(report, "user_properties", ())
+        if name == "screenshot"
+    }
+    for folder in sorted(folders):
+        terminalreporter.write_line(f"browser screenshots: {folder}")

@@ -10,7 +10,7 @@ the reader's text, a token and a stamp: one more click sends it.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -300,6 +300,10 @@ def moderation(request: HttpRequest) -> HttpResponse:
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     counts = dict(Comment.objects.values_list("status").annotate(n=Count("id")).order_by())
     context = {
+        # The admin's chrome (header, staff links, logout): one staff area.
+        **admin.site.each_context(request),
+        "is_nav_sidebar_enabled": False,  # a wide page: no model list beside it
+        "title": "Comment moderation",
         "tab": tab,
         "tabs": [(name, status.label, counts.get(status, 0)) for name, status in TABS.items()],
         "page_obj": page,

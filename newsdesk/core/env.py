@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -123,7 +125,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "NEWSDESK_TIME_ZONE",
         "UTC",
-        "IANA time zone for dates shown on the site (storage is always UTC).",
+        'IANA time zone of the dates readers see, shown with its abbreviation ("14:05 CET");'
+        " storage is always UTC.",
     ),
     Setting(
         "NEWSDESK_LANGUAGE",
@@ -152,6 +155,12 @@ SETTINGS: tuple[Setting, ...] = (
         "NEWSDESK_VAR_DIR",
         "var",
         "Folder for run-time state: SQLite database, secret key, logs.",
+    ),
+    Setting(
+        "NEWSDESK_ENV_FILE",
+        "",
+        "File of NEWSDESK_ settings `newsdesk` reads first (set ones win); unset: var/demo/env "
+        "when present and neither NEWSDESK_VAR_DIR nor NEWSDESK_DATABASE_URL is set.",
     ),
     Setting(
         "NEWSDESK_DATABASE_URL",
@@ -502,6 +511,11 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "NEWSDESK_EMAIL_FILE_PATH",
+        "",
+        "Folder where emails are written as files (Django's file backend); empty prints them.",
+    ),
+    Setting(
         "NEWSDESK_AKISMET_KEY",
         "",
         "API key of an Akismet-compatible spam check; empty turns the check off.",
@@ -512,6 +526,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Base URL of the Akismet-compatible service; empty means https://rest.akismet.com.",
     ),
 )
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Read ``NAME=value`` lines (shell-quoted, as the demo writes them); skip the rest."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, sep, raw = line.strip().removeprefix("export ").partition("=")
+        if sep and name.startswith("NEWSDESK_") and name.isidentifier():
+            words = shlex.split(raw) if raw.strip() else [""]
+            values[name] = words[0] if words else ""
+    return values
+
+
+def write_env_file(path: Path, values: Mapping[str, str]) -> Path:
+    """Write ``values`` as shell-quoted ``NAME=value`` lines (``. path`` in a shell reads them)."""
+    lines = [f"{name}={shlex.quote(value)}" for name, value in sorted(values.items())]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def read_all(environ: Mapping[str, str] | None = None) -> dict[str, Any]:

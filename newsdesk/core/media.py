@@ -29,6 +29,8 @@ SIZES = {
     "article": "(min-width: 800px) 52rem, 100vw",
     "lead": "(min-width: 1000px) 31rem, (min-width: 800px) 52rem, 100vw",
     "card": "(min-width: 600px) 11rem, 7.5rem",
+    # The home page's secondary stories: four across from 800px, two on phones.
+    "secondary": "(min-width: 1000px) 12rem, (min-width: 800px) 22vw, 46vw",
     "compact": "5.5rem",
 }
 # The file named in ``src`` for browsers without srcset: the smallest at least this wide.

@@ -109,8 +109,11 @@ def html_to_text(html: str) -> str:
 
 
 def summary_text(html: str, limit: int = 300) -> str:
-    """Return the plain text of ``html`` cut at a word boundary within ``limit`` characters."""
-    text = plain_text(html)
+    """Return the plain text of ``html`` cut at a word boundary within ``limit`` characters.
+
+    The boilerplate feeds end summaries with ("Continue reading", "[...]") goes first.
+    """
+    text = drop_feed_tail(plain_text(html))
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
@@ -166,3 +169,205 @@ class _TextCollector(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.skipping:
             self.parts.append(data)
+
+
+# Headlines shouted in capitals read as shouting; below this share of upper-case
+# letters a title is already in a readable case and is left alone.
+SHOUTING_SHARE = 0.8
+# An all-caps title needs this many letters before it counts as shouting ("UN", "NHS").
+SHOUTING_MIN_LETTERS = 8
+# Lower-case inside a title (Chicago/AP style); the first and last word are capitalised.
+SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "if",
+        "in",
+        "into",
+        "nor",
+        "of",
+        "on",
+        "or",
+        "over",
+        "per",
+        "so",
+        "the",
+        "to",
+        "up",
+        "via",
+        "vs",
+        "with",
+        "yet",
+        "de",
+        "del",
+        "der",
+        "die",
+        "das",
+        "des",
+        "du",
+        "la",
+        "le",
+        "les",
+        "el",
+        "et",
+        "y",
+    ]
+)
+# Upper-case words that keep their capitals: common acronyms containing a vowel
+# (not those that are also everyday words, like WHO, IT or OK).
+# Acronyms without a vowel (BBC, NHS, FBI) or with a digit (G7, COVID-19) are found by rule.
+ACRONYMS = frozenset(
+    [
+        "AI",
+        "AIDS",
+        "ASEAN",
+        "CEO",
+        "CEOS",
+        "CFO",
+        "COO",
+        "CIA",
+        "EU",
+        "EV",
+        "FIFA",
+        "IMF",
+        "IPO",
+        "LGBTQ",
+        "NASA",
+        "NATO",
+        "NAACP",
+        "NOAA",
+        "OECD",
+        "OPEC",
+        "PC",
+        "PR",
+        "UAE",
+        "UEFA",
+        "UK",
+        "UN",
+        "UNESCO",
+        "UNICEF",
+        "US",
+        "USA",
+        "USB",
+        "UFO",
+        "VIP",
+        "WTO",
+        "EPA",
+        "FEMA",
+        "IRA",
+        "ISIS",
+        "OSCE",
+        "SEC",
+        "SUV",
+        "TV",
+        "UCLA",
+        "NYU",
+    ]
+)
+_WORD_PARTS = re.compile(r"(\w[\w'\u2019.&-]*)")
+
+
+def is_shouting(title: str) -> bool:
+    """Tell whether a title is written (almost) all in capitals."""
+    letters = [c for c in title if c.isalpha() and c.lower() != c.upper()]
+    if len(letters) < SHOUTING_MIN_LETTERS:
+        return False
+    upper = sum(1 for c in letters if c.isupper())
+    return upper / len(letters) >= SHOUTING_SHARE
+
+
+def readable_case(title: str) -> str:
+    """Turn an all-caps title into title case, keeping acronyms; other titles are unchanged.
+
+    "NHS STAFF TO GET 5% PAY RISE, SAYS UK GOVERNMENT" becomes
+    "NHS Staff to Get 5% Pay Rise, Says UK Government".
+    """
+    if not is_shouting(title):
+        return title
+    words = _WORD_PARTS.split(title)
+    spots = [index for index, part in enumerate(words) if _WORD_PARTS.fullmatch(part)]
+    for position, index in enumerate(spots):
+        # Clause edges are capitalised too: "What Is It For? A Look at ...".
+        edge = position in (0, len(spots) - 1) or any(
+            _starts_clause(words[near]) for near in (index - 1, index + 1)
+        )
+        words[index] = _readable_word(words[index], edge)
+    return "".join(words)
+
+
+def _starts_clause(before: str) -> bool:
+    """Tell whether the text between two words separates clauses (": ", "? ", " — ")."""
+    return any(mark in before for mark in ":?!.\u2014\u2013|")
+
+
+def _readable_word(word: str, edge: bool) -> str:
+    if _is_acronym(word):
+        # Keep the capitals, not the shouted possessive: "BBC'S" -> "BBC's".
+        return word[:-1] + "s" if word[-2:] in ("'S", "\u2019S") else word
+    lower = word.lower()
+    if not edge and lower in SMALL_WORDS:
+        return lower
+    # Capitalise each hyphenated part: "SELF-DRIVING" -> "Self-Driving".
+    return "-".join(part[:1].upper() + part[1:] for part in lower.split("-"))
+
+
+def _is_acronym(word: str) -> bool:
+    bare = word.strip(".'\u2019").upper()
+    core = bare.removesuffix("'S").removesuffix("\u2019S")
+    if core in ACRONYMS or "." in core.strip("."):
+        return True  # "U.S.", "E.U."
+    if any(c.isdigit() for c in core):
+        return True  # "G7", "COVID-19", "5G"
+    letters = [c for c in core if c.isalpha()]
+    # No vowel (and no Y acting as one): BBC, NHS, FBI, but not "RHYTHM" or "MY".
+    return 1 < len(letters) <= 5 and not any(c in "AEIOUY" for c in letters)
+
+
+# What feeds append to a summary in place of the rest of the article. Each is
+# matched at the very end only, so the words inside a sentence are kept.
+FEED_TAILS = tuple(
+    re.compile(pattern + r"\s*$", re.IGNORECASE | re.DOTALL)
+    for pattern in (
+        # WordPress SEO plugins' footer (ingest/clutter.py drops it from bodies).
+        r"\s*The post .{1,300}? (?:appeared first on|first appeared on) .{1,200}?\.?",
+        r"\s*(?:Der Beitrag|Der Artikel) .{1,300}? erschien zuerst auf .{1,200}?\.?",
+        r"\s*L[\u2019']article .{1,300}? est apparu en premier sur .{1,200}?\.?",
+        r"\s*(?:La entrada|El artículo) .{1,300}? se publicó primero en .{1,200}?\.?",
+        r"\s*.{1,300}? was originally published in .{1,200}? on Medium, where people are"
+        r" continuing the conversation by highlighting and responding to this story\.?",
+        # "Continue reading →", "Read more »" after a sentence; "(more…)" anywhere at the end.
+        r"(?:(?<=[.!?…»\"”'\])])|^)\s*(?:continue reading|read more|keep reading"
+        r"|read the (?:full|rest of the) (?:story|article|post)|lire la suite|weiterlesen"
+        r"|leer más|seguir leyendo)\b[^.!?]{0,120}?(?:\.{3}|…|»|\u203a|→)?",
+        r"\s*[(\[]\s*(?:more|read more|continue reading)\s*(?:\.{3}|…|»|\u203a|→)?\s*[)\]]",
+    )
+)
+# "[…]", "[...]", "(...)", "…" left where a feed cut its summary.
+_CUT_MARK = re.compile(r"\s*(?:\[\s*(?:…|\.{3})\s*\]|\(\s*(?:…|\.{3})\s*\)|…|\.{3})\s*$")
+
+
+def drop_feed_tail(text: str) -> str:
+    """Remove the boilerplate a feed appends to a summary; a cut text ends with one "…".
+
+    "Then it rained [...] The post Rain appeared first on Blog." becomes "Then it rained…".
+    """
+    cut = False
+    previous = None
+    while previous != text:
+        previous = text
+        for pattern in FEED_TAILS:
+            text = pattern.sub("", text)
+        if _CUT_MARK.search(text):
+            cut = True
+            text = _CUT_MARK.sub("", text)
+    text = text.rstrip(" ,;:-\u2013\u2014")
+    if cut and text:
+        return text + ELLIPSIS
+    return text

@@ -1,7 +1,8 @@
 """Server-rendered SVG charts: no JavaScript, no CDN, readable without styles.
 
-Each chart carries ``data-points`` (the number of buckets drawn) so tests and
-scripts can check it, and every point has a ``<title>`` tooltip.
+Each chart carries ``data-points`` (the number of buckets on its axis) and
+``data-drawn`` (the buckets its lines reach) so tests and scripts can check
+them, and every point has a ``<title>`` tooltip.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ COLOURS = ("#1f5fa8", "#d9822b", "#3a8a4f")
 
 @dataclass(frozen=True)
 class Line:
-    """One named series of values, one per bucket."""
+    """One named series of values, one per bucket from the first; it may end early."""
 
     name: str
     values: Sequence[int]
@@ -84,14 +85,14 @@ def _x_axis(labels: Sequence[str]) -> list[str]:
 
 
 def _line(line: Line, labels: Sequence[str], top: int, colour: str) -> list[str]:
-    count = len(line.values)
+    count = len(labels)
     coords = [(_x(i, count), _y(v, top)) for i, v in enumerate(line.values)]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     parts = [
         f'<polyline class="chart-line" fill="none" stroke="{colour}" stroke-width="2" '
         f'points="{path}"/>'
     ]
-    for (x, y), label, value in zip(coords, labels, line.values, strict=True):
+    for (x, y), label, value in zip(coords, labels, line.values, strict=False):
         tooltip = escape(f"{label}: {value:,} {line.name}")
         parts.append(
             f'<circle class="chart-point" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
@@ -113,9 +114,13 @@ def _legend(lines: Sequence[Line]) -> list[str]:
 
 
 def line_chart(labels: Sequence[str], lines: Sequence[Line], title: str) -> SafeString:
-    """Draw lines over shared bucket labels as an SVG element."""
-    if any(len(line.values) != len(labels) for line in lines):
-        raise ValueError("every line needs one value per label")
+    """Draw lines over shared bucket labels as an SVG element.
+
+    A line shorter than the labels stops at its last value: the buckets after it
+    (hours still to come) keep their place on the axis and get no point.
+    """
+    if any(len(line.values) > len(labels) for line in lines):
+        raise ValueError("a line has more values than there are labels")
     top = nice_ceiling(max((max(line.values, default=0) for line in lines), default=0))
     parts = [*_y_axis(top), *_x_axis(labels)]
     for index, line in enumerate(lines):
@@ -123,12 +128,13 @@ def line_chart(labels: Sequence[str], lines: Sequence[Line], title: str) -> Safe
     parts.extend(_legend(lines))
     head = format_html(
         '<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" '
-        'width="100%" role="img" aria-label="{}" data-points="{}" font-family="sans-serif">'
-        "<title>{}</title>",
+        'width="100%" role="img" aria-label="{}" data-points="{}" data-drawn="{}" '
+        'font-family="sans-serif"><title>{}</title>',
         WIDTH,
         HEIGHT,
         title,
         len(labels),
+        max((len(line.values) for line in lines), default=0),
         title,
     )
     # Every dynamic text above went through escape(); numbers are formatted by us.

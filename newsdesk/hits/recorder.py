@@ -93,16 +93,18 @@ def record_view(
     *,
     count_views: bool = True,
     count_filtered: bool = True,
+    when: datetime | None = None,
 ) -> bool:
     """Queue a view of ``page`` (or a filtered request); return True when a reader was counted.
 
     Staff are never counted. ``referrer`` defaults to the Referer header (the
-    beacon passes the page's own referrer). Any failure is logged, not raised.
+    beacon passes the page's own referrer). ``when`` defaults to now (the demo's
+    simulated history passes earlier times). Any failure is logged, not raised.
     """
     try:
         if not settings.NEWSDESK_HITS_ENABLED or _is_staff(request):
             return False
-        when = now()
+        when = when or now()
         verdict = classify_request(request)
         if not verdict.human:
             if count_filtered and verdict.reason is not None:

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from newsdesk.core.urls import host_name
 from newsdesk.hits.models import (
@@ -73,8 +74,13 @@ class Range:
     @property
     def label(self) -> str:
         if self.hourly:
-            return f"{self.first.isoformat()} (UTC), hourly"
-        return f"{self.first.isoformat()} to {self.last.isoformat()} (UTC), daily"
+            return f"{_day(self.first)} (UTC), hourly"
+        return f"{_day(self.first)} to {_day(self.last)} (UTC), daily"
+
+
+def _day(day: date) -> str:
+    """A day as every staff page writes it (DATE_FORMAT, newsdesk/core/formats/)."""
+    return date_format(day, "DATE_FORMAT")
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,12 @@ def series(span: Range) -> list[Point]:
     return _daily_series(span)
 
 
+def begun(points: list[Point], now: datetime | None = None) -> list[Point]:
+    """The points whose hour or day has started: later ones have no data yet, not zero."""
+    moment = now or timezone.now()
+    return [point for point in points if point.start <= moment]
+
+
 def _hourly_series(span: Range) -> list[Point]:
     rows = SiteHourly.objects.filter(hour__gte=span.start, hour__lt=span.end)
     by_hour = {row.hour.astimezone(dt.UTC): row for row in rows}
@@ -189,7 +201,7 @@ def _daily_series(span: Range) -> list[Point]:
         row = by_day.get(day)
         views, visitors = (row.views, row.visitors) if row else (0, 0)
         start = datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-        points.append(Point(start, day.isoformat(), views, visitors))
+        points.append(Point(start, _day(day), views, visitors))
     return points
 
 

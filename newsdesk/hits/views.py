@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -37,15 +38,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     span, error = _range_or_error(request)
     board = stats.build_dashboard(span)
     labels = [point.label for point in board.series]
+    # Hours (or days) still to come keep their place on the axis but get no line:
+    # drawn as zero they would read as a collapse in readers.
+    drawn = stats.begun(board.series)
     chart = charts.line_chart(
         labels,
         [
-            charts.Line("views", [p.views for p in board.series]),
-            charts.Line("visitors", [p.visitors for p in board.series]),
+            charts.Line("views", [p.views for p in drawn]),
+            charts.Line("visitors", [p.visitors for p in drawn]),
         ],
         title=f"Views and visitors, {span.label}",
     )
     context: dict[str, Any] = {
+        # The admin's chrome (header, staff links, logout): one staff area.
+        **admin.site.each_context(request),
+        "is_nav_sidebar_enabled": False,  # a wide page: no model list beside it
+        "title": f"Readers · {span.label}",
         "board": board,
         "chart": chart,
         "device_chart": charts.bar_chart(board.devices, "Devices"),
@@ -59,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
-    """Download the series of a range as CSV: one row per hour or day."""
+    """Download the series of a range as CSV: one row per hour or day begun."""
     span, _ = _range_or_error(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"views-{span.first.isoformat()}-{span.last.isoformat()}.csv"
@@ -67,7 +75,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     # Per-point visitors are that hour's or day's distinct daily ids, never a range total.
     writer.writerow(["period_start_utc", "views", "daily_unique_visitors"])
-    for point in stats.series(span):
+    for point in stats.begun(stats.series(span)):
         writer.writerow([point.start.isoformat(), point.views, point.visitors])
     return response
 

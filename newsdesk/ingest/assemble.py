@@ -8,7 +8,14 @@ from datetime import datetime
 
 from django.utils.text import slugify
 
-from newsdesk.core.text import body_hash, clean_text, html_to_text, one_line, summary_text
+from newsdesk.core.text import (
+    body_hash,
+    clean_text,
+    html_to_text,
+    one_line,
+    readable_case,
+    summary_text,
+)
 from newsdesk.core.urls import absolute_http_url, absolutize, canonicalize, is_http_url
 from newsdesk.ingest.clutter import drop_repeated_headline_text, remove_clutter
 from newsdesk.ingest.dates import choose_dates
@@ -41,6 +48,7 @@ class PreparedArticle:
     entry_fingerprint: str
     canonical_url: str
     body_hash: str
+    published_day_only: bool = False
 
 
 def entry_fingerprint(entry: ParsedEntry) -> str:
@@ -82,9 +90,14 @@ def assemble_article(
     # Titles arrive as plain text (parsers and extract reduce HTML titles to
     # text): escaping again here would eat "<script>" in "How to escape <script>".
     title = one_line(entry.title) or (one_line(page.title) if page else "") or "Untitled"
+    # A headline in capitals shouts on every list it appears in; keep its acronyms.
+    title = readable_case(title)
     body_html, body_text = _body(entry, page, base, title)
     claimed = entry.published or (page.published if page else None)
-    dates = choose_dates(claimed, entry.updated, first_seen)
+    day_only = (
+        entry.published_day_only if entry.published else bool(page and page.published_day_only)
+    )
+    dates = choose_dates(claimed, entry.updated, first_seen, day_only=day_only)
     # An operator's choice on the source beats any declaration; the article page
     # itself knows its language better than a channel-wide feed default.
     page_language = page.language if page and page.text else ""
@@ -109,6 +122,7 @@ def assemble_article(
         entry_fingerprint=entry_fingerprint(entry),
         canonical_url=page_canonical_url(page) or url,
         body_hash=body_hash(body_text),
+        published_day_only=dates.published_day_only,
     )
 
 

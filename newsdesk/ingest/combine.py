@@ -143,7 +143,7 @@ def merge_bodies(
     if _share(mine, in_mine) < DISJOINT_SHARE and _share(theirs, in_theirs) < DISJOINT_SHARE:
         return other if quality(theirs) - quality(mine) > QUALITY_MARGIN else rules
     prose = [is_prose(piece, MIN_ADDED_PROSE) for piece in theirs]
-    added = _connected(prose, in_theirs)
+    added = {i for i in _connected(prose, in_theirs) if not _repeats(theirs[i], mine)}
     after = _positions(mine, theirs, in_theirs, added)
     last_agreed = max((i for i, a in enumerate(in_mine) if a), default=len(mine))
     body = etree.Element("body")
@@ -157,6 +157,27 @@ def merge_bodies(
         for extra in after.get(index, []):
             body.append(extra.element)
     return body
+
+
+def _repeats(piece: Piece, body: Sequence[Piece]) -> bool:
+    """The block says nearly word for word what one of ``body``'s blocks says.
+
+    Pages carry a paragraph twice (a print copy, a footnote-numbered variant:
+    "points" and "points1"); the two extractors each keep a different copy, so
+    the copies do not agree exactly and both would be kept.
+    """
+    words = set(piece.key.split())
+    if not words:
+        return False
+    for other in body:
+        theirs = set(other.key.split())
+        if theirs and len(words & theirs) / len(words | theirs) >= REPEAT_SIMILARITY:
+            return True
+    return False
+
+
+# Word-set Jaccard at or above which an added block repeats a kept one.
+REPEAT_SIMILARITY = 0.85
 
 
 def _kept_in_tail(piece: Piece) -> bool:

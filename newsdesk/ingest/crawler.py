@@ -13,7 +13,9 @@ is done its outcome is recorded and ``on_done`` is called.
 
 ``stop_crawls()`` (the scheduler's SIGTERM) makes running crawls finish the
 requests in hand and return; a source cut short records nothing, so it stays
-due and its remaining entries are fetched next time.
+due and its remaining entries are fetched next time. A crawl given a
+``budget`` (seconds; staff's "fetch now", which runs in a web request) does
+the same once the budget is spent: units not yet started are skipped.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -101,12 +104,19 @@ def crawl(
     on_done: Callable[[RefreshResult], None] | None = None,
     pages: PagePool | None = None,
     fetcher: Fetcher | None = None,
+    budget: float | None = None,
 ) -> list[RefreshResult]:
-    """Refresh ``sources``, hosts in parallel; return one result per source."""
+    """Refresh ``sources``, hosts in parallel; return one result per source finished.
+
+    With ``budget``, start no request after that many seconds: a source not
+    finished by then has no result and records nothing.
+    """
     threads = max(1, workers or settings.NEWSDESK_FETCH_WORKERS)
     if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith("file:"):
         threads = 1  # An in-memory test database cannot take writers from several threads.
     run = Crawl(fetcher or shared_fetcher(), pages or page_pool(), on_done)
+    if budget is not None:
+        run.stop_at = time.monotonic() + budget
     for source in sources:
         run.add(source)
     run.run(threads)
@@ -129,6 +139,7 @@ class Crawl:
         self.results: list[RefreshResult] = []
         self._lock = threading.Lock()
         self._pending: dict[int, int] = {}  # units left per RefreshRun (by id)
+        self.stop_at: float | None = None  # time.monotonic() after which no unit starts
 
     def add(self, source: Source) -> None:
         self.queue.put(host_of(source.feed_url), _Feed(source))
@@ -157,7 +168,7 @@ class Crawl:
         while (taken := self.queue.take()) is not None:
             host, unit = taken
             try:
-                if _stopping.is_set():
+                if _stopping.is_set() or self._out_of_time():
                     self._skip(unit)
                 elif isinstance(unit, _Feed):
                     self._feed(host, unit.source)
@@ -166,6 +177,9 @@ class Crawl:
             finally:
                 self.queue.release(host)
                 self.queue.done()
+
+    def _out_of_time(self) -> bool:
+        return self.stop_at is not None and time.monotonic() >= self.stop_at
 
     def _skip(self, unit: _Unit) -> None:
         if isinstance(unit, _Page):

@@ -84,6 +84,7 @@ def extract_article(
         title=metadata.title,
         author=metadata.author,
         published=metadata.published,
+        published_day_only=metadata.published_day_only,
         updated=metadata.updated,
         image_url=metadata.image_url,
         language=metadata.language,

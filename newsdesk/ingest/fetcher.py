@@ -87,6 +87,8 @@ class _Reply:
     content: bytes = b""
     # (status, URL) of each redirect followed on the way here.
     redirects: tuple[tuple[int, str], ...] = ()
+    # Seconds spent in the exchanges (every hop), waiting for the host's turn excluded.
+    elapsed: float = 0.0
 
 
 class Fetcher:
@@ -216,15 +218,17 @@ class Fetcher:
     ) -> _Reply:
         current = url
         hops: list[tuple[int, str]] = []
+        elapsed = 0.0
         for _hop in range(max_redirects + 1):
             crawl_delay = self._check_allowed(current, robots=robots)
             delay = max(self.host_delay, crawl_delay)
             reply = self._exchange(
                 current, headers, delay=delay, max_bytes=max_bytes, truncate=truncate
             )
+            elapsed += reply.elapsed
             target = _redirect_target(reply)
             if target is None:
-                return dataclasses.replace(reply, redirects=tuple(hops))
+                return dataclasses.replace(reply, redirects=tuple(hops), elapsed=elapsed)
             hops.append((reply.status, target))
             current = target
         raise TooManyRedirectsError(f"more than {max_redirects} redirects from {url}")
@@ -248,10 +252,12 @@ class Fetcher:
         with self._throttle.slot(request.url.host, delay, hold=limit):
             # The deadline runs from the start of the host's turn, so waiting
             # for the turn never eats into it and the turn never outlives it.
-            deadline = time.monotonic() + limit
+            started = time.monotonic()
+            deadline = started + limit
             try:
                 with request_scope(deadline=deadline, allow_private=self.allow_private):
-                    return self._send(request, deadline, max_bytes=max_bytes, truncate=truncate)
+                    reply = self._send(request, deadline, max_bytes=max_bytes, truncate=truncate)
+                    return dataclasses.replace(reply, elapsed=time.monotonic() - started)
             except httpx.TimeoutException as error:
                 if time.monotonic() >= deadline - 0.05:
                     raise _past_deadline(url, limit) from error
@@ -424,6 +430,7 @@ def _to_result(reply: _Reply, etag: str, last_modified: str) -> FetchResult:
             etag=headers.get("etag") or etag,
             last_modified=headers.get("last-modified") or last_modified,
             redirects=reply.redirects,
+            elapsed=reply.elapsed,
         )
     if status in RATE_LIMIT_STATUSES:
         retry_at = parse_retry_after(headers.get("retry-after", ""))
@@ -439,6 +446,7 @@ def _to_result(reply: _Reply, etag: str, last_modified: str) -> FetchResult:
         etag=headers.get("etag", ""),
         last_modified=headers.get("last-modified", ""),
         redirects=reply.redirects,
+        elapsed=reply.elapsed,
     )
 
 

@@ -1,4 +1,6 @@
-"""What a failed fetch means for a source: try again later, or stop fetching it.
+"""Source health: what a failed fetch means, and the measures editors read.
+
+What a failed fetch means for a source: try again later, or stop fetching it.
 
 Operators expect a dead feed to stop being fetched on its own, and a flaky
 one to be left alone (Miniflux does the same):
@@ -12,12 +14,18 @@ one to be left alone (Miniflux does the same):
   neither starts nor ends a run of permanent failures.
 
 Stopping ends the fetching only: the articles already gathered stay on the
-site (hiding them is an editor's choice, the admin's "Deactivate"). Pure: the
-pipeline stores the verdict on the source.
+site (hiding them is an editor's choice, the admin's "Deactivate").
+
+The measures on the source health page: the feed's response time, averaged so
+recent fetches weigh more (``average_response``), and how many entries a day
+the feed publishes, read from its entries' dates (``publishing_rate``).
+
+Pure: the pipeline stores the verdict and the measures on the source.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -85,3 +93,40 @@ def judge_failure(
             reason=f"Failed on every fetch for {days} days since {since:%Y-%m-%d}: {error}",
         )
     return Verdict(since)
+
+
+# Each new response time counts for 30%: a host that turns slow shows within a
+# few fetches, one slow answer does not.
+RESPONSE_WEIGHT = 0.3
+# Entries dated within this window count for the publishing rate.
+RATE_WINDOW = timedelta(days=30)
+# The shortest span a rate is taken over, so a feed of entries a minute old
+# does not read as thousands a day.
+MIN_RATE_SPAN = timedelta(hours=1)
+
+
+def average_response(previous_ms: float | None, seconds: float) -> float:
+    """Fold one response time (seconds) into the running average (milliseconds)."""
+    sample = seconds * 1000
+    if previous_ms is None:
+        return sample
+    return previous_ms + RESPONSE_WEIGHT * (sample - previous_ms)
+
+
+def publishing_rate(dates: Iterable[datetime | None], now: datetime) -> float | None:
+    """Estimate the entries a day a feed publishes from its entries' dates.
+
+    Entries of the last 30 days, over the time from the oldest of them to now;
+    when the feed also holds older entries it covers the whole window, so the
+    rate is over 30 days. A feed whose entries are all older publishes 0 a
+    day; a feed that dates none gives no estimate (None).
+    """
+    known = [min(moment, now) for moment in dates if moment is not None]
+    if not known:
+        return None
+    recent = [moment for moment in known if now - moment <= RATE_WINDOW]
+    if not recent:
+        return 0.0
+    span = RATE_WINDOW if len(recent) < len(known) else now - min(recent)
+    days = max(span, MIN_RATE_SPAN) / timedelta(days=1)
+    return len(recent) / days

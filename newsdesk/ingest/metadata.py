@@ -30,6 +30,7 @@ from trafilatura.xpaths import AUTHOR_XPATHS
 from newsdesk.core.languages import normalize_language
 from newsdesk.core.text import plain_text
 from newsdesk.core.urls import absolute_http_url
+from newsdesk.ingest.dates import is_day_only
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class PageMetadata:
     language: str = ""
     canonical_url: str = ""
     description: str = ""
+    published_day_only: bool = False
 
 
 def read_metadata(tree: HtmlElement, *, base: str) -> PageMetadata:
@@ -78,11 +80,12 @@ def read_metadata(tree: HtmlElement, *, base: str) -> PageMetadata:
         return PageMetadata(language=declared_language(tree, _meta_values(tree)))
     metas = _meta_values(tree)
     canonical = canonical_url(tree, base, metas)
-    published = _published(tree, metas, canonical or base)
+    published, day_only = _published(tree, metas, canonical or base)
     return PageMetadata(
         title=plain_text(title),
         author=plain_text(author),
         published=published,
+        published_day_only=day_only,
         updated=_updated(tree, metas, published),
         image_url=absolute_http_url(found.image or "", base),
         language=declared_language(tree, metas),
@@ -170,18 +173,18 @@ def _htmldate(tree: HtmlElement, url: str) -> str:
     return found if isinstance(found, str) else ""
 
 
-def _published(tree: HtmlElement, metas: dict[str, str], url: str) -> datetime | None:
-    """Return the publication time in UTC, as precise as the page allows."""
+def _published(tree: HtmlElement, metas: dict[str, str], url: str) -> tuple[datetime | None, bool]:
+    """Return the publication time in UTC, as precise as the page allows, and if it is a day."""
     day = _parse_day(_htmldate(tree, url))
     stated = _stated(metas, _PUBLISHED_KEYS) or _json_ld(tree, _JSON_LD_PUBLISHED)
     precise = _parse_timestamp(stated)
     # Prefer the full timestamp only when it agrees with htmldate's day,
     # which looked harder (and may have rejected a modified-time meta tag).
     if precise is not None and (day is None or precise.date() == day):
-        return precise.astimezone(UTC)
+        return precise.astimezone(UTC), is_day_only(stated)
     if day is not None:
-        return datetime.combine(day, time(), tzinfo=UTC)
-    return None
+        return datetime.combine(day, time(), tzinfo=UTC), True
+    return None, False
 
 
 def _updated(

@@ -37,6 +37,7 @@ from newsdesk.ingest.assemble import (
 )
 from newsdesk.ingest.errors import IngestError, RateLimitedError
 from newsdesk.ingest.fetcher import Fetcher
+from newsdesk.ingest.health import publishing_rate
 from newsdesk.ingest.image_pipeline import Illustration, illustrate, record_images
 from newsdesk.ingest.images import IMAGE_ACCEPT, revalidate
 from newsdesk.ingest.pagepool import PagePool, page_pool
@@ -168,6 +169,8 @@ class RefreshRun:
     pages: list[PageJob] = field(default_factory=list)
     # Cut short (the crawler is stopping): record nothing, so the source stays due.
     interrupted: bool = False
+    # Entries a day, from the dates in the feed (health.publishing_rate); None for a 304.
+    items_per_day: float | None = None
 
 
 def host_of(url: str) -> str:
@@ -233,6 +236,9 @@ def plan_entries(run: RefreshRun, fetcher: Fetcher) -> None:
         return
     if feed.warning:
         logger.info("feed warning", extra={"source": source.pk, "warning": feed.warning})
+    run.items_per_day = publishing_rate(
+        (entry.published or entry.updated for entry in feed.entries), run.started
+    )
     known = KnownArticles.load(source, feed.entries)
     for entry in feed.entries:
         try:
@@ -444,6 +450,7 @@ def _store(
                     source=source,
                     guid=prepared.guid[:2000],
                     published_at=prepared.published,
+                    published_day_only=prepared.published_day_only,
                     updated_at=prepared.updated,
                     first_seen_at=prepared.first_seen,
                     **_fields(prepared),
@@ -471,7 +478,13 @@ def _illustrate(
 
 def _record_success(run: RefreshRun) -> None:
     assert run.response is not None
-    record_success(run.source, run.response, run.result.status, run.started)
+    record_success(
+        run.source,
+        run.response,
+        run.result.status,
+        run.started,
+        items_per_day=run.items_per_day,
+    )
 
 
 def _record_failure(

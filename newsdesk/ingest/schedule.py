@@ -17,7 +17,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from newsdesk.ingest.errors import IngestError
-from newsdesk.ingest.health import judge_failure
+from newsdesk.ingest.health import average_response, judge_failure
 from newsdesk.ingest.types import FetchResult
 from newsdesk.sources.models import FetchStatus, Source
 
@@ -44,8 +44,25 @@ def describe_error(error: IngestError) -> str:
     return f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
 
 
-def record_success(source: Source, response: FetchResult, status: str, now: datetime) -> None:
-    """Store a fetched feed's validators and status, and schedule the next fetch."""
+def record_success(
+    source: Source,
+    response: FetchResult,
+    status: str,
+    now: datetime,
+    *,
+    items_per_day: float | None = None,
+) -> None:
+    """Store a fetched feed's validators, status and measures; schedule the next fetch.
+
+    ``items_per_day`` comes from a feed that was read (not a 304); None keeps
+    the stored estimate.
+    """
+    fields = [*_SCHEDULE_FIELDS, "last_success_at", "response_ms"]
+    source.response_ms = average_response(source.response_ms, response.elapsed)
+    if items_per_day is not None:
+        source.items_per_day = items_per_day
+        fields.append("items_per_day")
+    source.last_success_at = now
     source.etag = response.etag[:500]
     source.last_modified = response.last_modified[:100]
     source.last_http_status = response.status
@@ -55,7 +72,7 @@ def record_success(source: Source, response: FetchResult, status: str, now: date
     source.failing_since = None
     source.last_fetched_at = now
     source.next_fetch_at = now + source.fetch_interval
-    source.save(update_fields=_SCHEDULE_FIELDS)
+    source.save(update_fields=fields)
 
 
 def record_failure(

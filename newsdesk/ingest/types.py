@@ -23,6 +23,8 @@ class FetchResult:
     last_modified: str = ""
     # (status, URL) of each redirect followed to get here, in order.
     redirects: tuple[tuple[int, str], ...] = ()
+    # Seconds the exchanges took (all hops, body read), waiting for the host's turn excluded.
+    elapsed: float = 0.0
 
     @property
     def not_modified(self) -> bool:
@@ -65,6 +67,8 @@ class ParsedEntry:
     image_url: str = ""
     language: str = ""
     tags: list[str] = field(default_factory=list)
+    # The feed wrote ``published`` as a day without a time of day (ingest/dates.py).
+    published_day_only: bool = False
 
 
 @dataclass
@@ -97,3 +101,5 @@ class ExtractedPage:
     # template belongs to, and the prints of its text blocks.
     template_host: str = ""
     block_prints: tuple[str, ...] = ()
+    # The page states its publication day but no time of day.
+    published_day_only: bool = False

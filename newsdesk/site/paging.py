@@ -12,7 +12,7 @@ index of narrow rows, and only the page's own rows are read whole.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
@@ -20,11 +20,19 @@ from django.db.models import QuerySet
 LOOKAHEAD = 2
 
 
+class Sliceable(Protocol):
+    """A listing in its own order that can be read by slices (site.queries.SpreadListing)."""
+
+    def __getitem__(self, index: slice, /) -> list[Any]: ...
+
+
 class LookaheadPaginator(Paginator):
     """A ``Paginator`` whose ``count`` is the rows known so far, never a full count."""
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int) -> None:
-        super().__init__(object_list, per_page, allow_empty_first_page=True)
+    def __init__(self, object_list: QuerySet[Any] | Sliceable, per_page: int) -> None:
+        # The base class only keeps object_list; this class reads ``listing`` itself.
+        super().__init__([], per_page, allow_empty_first_page=True)
+        self.object_list = object_list  # type: ignore[assignment]
         self.listing = object_list
         self.known = 0
 
@@ -45,6 +53,13 @@ class LookaheadPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         window = self.per_page * (1 + LOOKAHEAD) + 1
+        if not isinstance(self.listing, QuerySet):
+            # A listing in its own order (site.queries.SpreadListing) is read as it comes.
+            read = list(self.listing[bottom : bottom + window])
+            if not read and number > 1:
+                raise EmptyPage("That page contains no results")
+            self.known = bottom + len(read)
+            return Page(read[: self.per_page], number, self)
         ids = list(self.listing.values_list("pk", flat=True)[bottom : bottom + window])
         if not ids and number > 1:
             raise EmptyPage("That page contains no results")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar, overload
 
 from django.db import connection
 from django.db.models import F, QuerySet, Value
@@ -16,8 +19,19 @@ from newsdesk.sources.models import Category, Source
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.queries import attach_cards, current_stories, lead_article, one_per_story
 
-LATEST_ON_HOME = 10
+SECONDARY_ON_HOME = 4
+LATEST_ON_HOME = 9
 PER_CATEGORY_ON_HOME = 4
+# No source takes more than this share of a list (Latest News), so one busy feed
+# (a podcast posting hourly) cannot fill it.
+SOURCE_SHARE = 1 / 3
+# How many lists ahead a capped list may look for other sources before it gives up
+# and lets the busy source fill the rest (bounds the rows read for one page).
+SPREAD_LOOKAHEAD = 10
+# A lead with a picture beats a bigger story without one when it scores at least this share.
+LEAD_PICTURE_SHARE = 0.5
+# Stories considered for the lead, biggest first.
+LEAD_STORIES = 5
 RELATED_COUNT = 5
 # The lead falls back to the newest article with an image among this many recent ones.
 LEAD_CANDIDATES = 30
@@ -39,8 +53,113 @@ class CategoryBlock:
 @dataclass
 class HomePage:
     lead: Article | None
+    secondary: list[Article]
     latest: list[Article]
     blocks: list[CategoryBlock]
+
+
+T = TypeVar("T")
+
+
+def article_source(article: Article) -> int:
+    """The key ``spread_by_source`` caps articles by."""
+    return article.source_id
+
+
+def source_cap(size: int) -> int:
+    """The most items of one source a list of ``size`` may hold."""
+    return max(1, int(size * SOURCE_SHARE))
+
+
+def spread_by_source(items: Iterable[T], size: int, key: Callable[[T], object]) -> Iterator[T]:
+    """Yield ``items`` in lists of ``size`` where no source passes ``source_cap(size)``.
+
+    Items keep their order within each list; one over the cap waits for a later
+    list. Every item is yielded once (a reordering), so pages built on it neither
+    skip nor repeat. When the other sources run out (or are more than
+    SPREAD_LOOKAHEAD lists away), the waiting items fill the list anyway, the
+    least shown source first.
+    """
+    cap = source_cap(size)
+    source = iter(enumerate(items))
+    waiting: deque[tuple[int, T]] = deque()
+    while True:
+        chosen, waiting = _take_under_cap(waiting, size, cap, key)
+        counts = Counter(key(item) for _, item in chosen)
+        for position, item in source:
+            if counts[key(item)] < cap:
+                chosen.append((position, item))
+                counts[key(item)] += 1
+            else:
+                waiting.append((position, item))
+            if len(chosen) == size or len(waiting) > size * SPREAD_LOOKAHEAD:
+                break
+        _fill_evenly(chosen, waiting, size, key)
+        if not chosen:
+            return
+        yield from (item for _, item in sorted(chosen, key=lambda pair: pair[0]))
+
+
+def _take_under_cap(
+    waiting: deque[tuple[int, T]], size: int, cap: int, key: Callable[[T], object]
+) -> tuple[list[tuple[int, T]], deque[tuple[int, T]]]:
+    """Take waiting items, oldest first, as far as the cap allows; return them and the rest."""
+    chosen: list[tuple[int, T]] = []
+    rest: deque[tuple[int, T]] = deque()
+    counts: Counter[object] = Counter()
+    for pair in waiting:
+        if len(chosen) < size and counts[key(pair[1])] < cap:
+            chosen.append(pair)
+            counts[key(pair[1])] += 1
+        else:
+            rest.append(pair)
+    return chosen, rest
+
+
+def _fill_evenly(
+    chosen: list[tuple[int, T]],
+    waiting: deque[tuple[int, T]],
+    size: int,
+    key: Callable[[T], object],
+) -> None:
+    """Fill a list past the cap from the waiting items, the least shown source first."""
+    counts = Counter(key(item) for _, item in chosen)
+    while len(chosen) < size and waiting:
+        pick = min(waiting, key=lambda pair: (counts[key(pair[1])], pair[0]))
+        waiting.remove(pick)
+        chosen.append(pick)
+        counts[key(pick[1])] += 1
+
+
+class SpreadListing:
+    """A listing in ``spread_by_source`` order that a Paginator can page through.
+
+    Reading page N reads the rows up to it (about N pages, more when one source
+    dominates), never the whole listing.
+    """
+
+    def __init__(self, queryset: QuerySet[Article], page_size: int) -> None:
+        self.queryset = queryset
+        self.page_size = page_size
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Article]:
+        rows = self.queryset.iterator(chunk_size=self.page_size * 4)
+        return spread_by_source(rows, self.page_size, article_source)
+
+    @overload
+    def __getitem__(self, index: int, /) -> Article: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> list[Article]: ...
+    def __getitem__(self, index: int | slice, /) -> Article | list[Article]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        return list(islice(iter(self), index.start or 0, index.stop))
 
 
 def listing() -> QuerySet[Article]:
@@ -79,14 +198,37 @@ def story_score(story: Story, readers: int, now: datetime) -> float:
     return story.source_count * (1 + math.log1p(readers)) / (age_hours + 2) ** STORY_GRAVITY
 
 
-def biggest_story(now: datetime | None = None) -> Story | None:
-    """Return the biggest current story: most outlets and readers, most recent."""
+def biggest_stories(now: datetime | None = None) -> list[tuple[Story, float]]:
+    """Return the current stories with their scores, biggest first."""
     now = now or timezone.now()
     stories = current_stories(STORY_CANDIDATES)
     if not stories:
-        return None
+        return []
     readers = readers_by_story([s.pk for s in stories], now - READERS_WINDOW)
-    return max(stories, key=lambda s: (story_score(s, readers.get(s.pk, 0), now), s.pk))
+    scored = [(story, story_score(story, readers.get(story.pk, 0), now)) for story in stories]
+    return sorted(scored, key=lambda pair: (pair[1], pair[0].pk), reverse=True)
+
+
+def biggest_story(now: datetime | None = None) -> Story | None:
+    """Return the biggest current story: most outlets and readers, most recent."""
+    ranked = biggest_stories(now)
+    return ranked[0][0] if ranked else None
+
+
+def lead_of_stories(ranked: list[tuple[Story, float]]) -> Article | None:
+    """The lead article: the biggest story's, unless one nearly as big has a picture."""
+    if not ranked:
+        return None
+    best = ranked[0][1]
+    first: Article | None = None
+    for story, score in ranked[:LEAD_STORIES]:
+        article = lead_article(story)
+        if article is None:
+            continue
+        first = first or article
+        if article.image_id and score >= best * LEAD_PICTURE_SHARE:
+            return article
+    return first
 
 
 def first_per_story(articles: list[Article]) -> list[Article]:
@@ -113,18 +255,26 @@ def choose_lead(featured: Article | None, recent: list[Article]) -> Article | No
     return with_image or (recent[0] if recent else None)
 
 
-def latest_per_category(categories: list[Category], count: int) -> list[CategoryBlock]:
-    """Return the newest ``count`` articles of each category in two queries."""
+def latest_per_category(
+    categories: list[Category], count: int, shown: ShownSet | None = None
+) -> list[CategoryBlock]:
+    """Return the newest ``count`` articles of each category in two queries.
+
+    Stories in ``shown`` (already higher on the page) are left out.
+    """
+    seen = shown or ShownSet()
     blocks = {category.pk: CategoryBlock(category) for category in categories}
-    # Three times as many, so a block still fills once a story's copies fold away.
-    ids = newest_ids_per_category(list(blocks), count * 3)
+    # Several times as many, so a block still fills once a story's copies fold
+    # away and what the page shows above is left out.
+    ids = newest_ids_per_category(list(blocks), count * 6)
     for article in listing().filter(pk__in=ids):
         category_id = article.source.category_id
         block = blocks.get(category_id) if category_id is not None else None
         if block is not None:
             block.articles.append(article)
     for block in blocks.values():
-        block.articles = first_per_story(block.articles)[:count]
+        fresh = [article for article in block.articles if not seen.holds(article)]
+        block.articles = first_per_story(fresh)[:count]
     return [block for block in blocks.values() if block.articles]
 
 
@@ -151,29 +301,63 @@ def newest_ids_per_category(category_ids: list[int], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+class ShownSet:
+    """The articles and stories already on a page, so nothing below repeats them."""
+
+    def __init__(self, articles: Iterable[Article | None] = ()) -> None:
+        self.articles: set[int] = set()
+        self.stories: set[int] = set()
+        for article in articles:
+            if article is not None:
+                self.add(article)
+
+    def add(self, article: Article) -> None:
+        self.articles.add(article.pk)
+        if article.story_id is not None:
+            self.stories.add(article.story_id)
+
+    def holds(self, article: Article) -> bool:
+        return article.pk in self.articles or article.story_id in self.stories
+
+
+def choose_secondary(recent: list[Article], shown: ShownSet) -> list[Article]:
+    """Pick the stories under the lead: the newest with a picture, one per source.
+
+    Text cards (the newest without a picture) fill the row when too few have one.
+    """
+    fresh = [article for article in recent if not shown.holds(article)]
+    chosen: list[Article] = []
+    sources: set[int] = set()
+    pictured = [article for article in fresh if article.image_id]
+    for pool in (pictured, fresh):
+        for article in pool:
+            if len(chosen) >= SECONDARY_ON_HOME:
+                break
+            if article.source_id not in sources and article not in chosen:
+                chosen.append(article)
+                sources.add(article.source_id)
+    return sorted(chosen, key=lambda article: recent.index(article))
+
+
 def home_page(categories: list[Category]) -> HomePage:
-    """Gather the lead, the latest stories and one block per category, one card per story."""
+    """Gather the lead, secondary stories, capped latest and category blocks; none repeats."""
     featured = listing().filter(featured=True).first()
-    recent = first_per_story(list(listing()[: (LEAD_CANDIDATES + 1) * 2]))
+    recent = first_per_story(list(listing()[: (LEAD_CANDIDATES + 1) * 4]))
     # Without a featured article, the biggest current story leads, not the hottest post.
-    story = biggest_story() if featured is None else None
-    lead = choose_lead(featured or (lead_article(story) if story else None), recent)
-    latest = [
-        article
-        for article in recent
-        if lead is None or (article.pk != lead.pk and not _same_story(article, lead))
-    ]
-    page = HomePage(
-        lead=lead,
-        latest=latest[:LATEST_ON_HOME],
-        blocks=latest_per_category(categories, PER_CATEGORY_ON_HOME),
-    )
-    attach_cards([lead, *page.latest, *(a for b in page.blocks for a in b.articles)])
+    story_lead = lead_of_stories(biggest_stories()) if featured is None else None
+    lead = choose_lead(featured or story_lead, recent)
+    shown = ShownSet([lead])
+    secondary = choose_secondary(recent, shown)
+    for article in secondary:
+        shown.add(article)
+    rest = [article for article in recent if not shown.holds(article)]
+    latest = list(islice(spread_by_source(rest, LATEST_ON_HOME, article_source), LATEST_ON_HOME))
+    for article in latest:
+        shown.add(article)
+    blocks = latest_per_category(categories, PER_CATEGORY_ON_HOME, shown)
+    page = HomePage(lead=lead, secondary=secondary, latest=latest, blocks=blocks)
+    attach_cards([lead, *secondary, *latest, *(a for b in blocks for a in b.articles)])
     return page
-
-
-def _same_story(article: Article, other: Article) -> bool:
-    return article.story_id is not None and article.story_id == other.story_id
 
 
 def related_articles(article: Article) -> list[Article]:

@@ -22,4 +22,5 @@ urlpatterns = [
     path("feeds/category/<slug:slug>.rss", feeds.CategoryRssFeed(), name="feed-category"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -30,7 +31,11 @@ from newsdesk.stories.queries import attach_cards, coverage, timeline
 PER_PAGE = 20
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Article], counted: bool = True) -> Page:
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet[Article] | queries.SpreadListing,
+    counted: bool = True,
+) -> Page:
     """Return the requested page of ``queryset``; a bad or out-of-range page is a 404.
 
     Uncounted listings (Latest News, categories, editors: every article) page
@@ -58,7 +63,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def latest(request: HttpRequest) -> HttpResponse:
-    page_obj = paginate(request, queries.story_listing(), counted=False)
+    # No feed takes more than a third of a page, however often it posts.
+    listing = queries.SpreadListing(queries.story_listing(), PER_PAGE)
+    page_obj = paginate(request, listing, counted=False)
     return render(request, "site/latest.html", {"page_obj": page_obj, "page_kind": "latest"})
 
 
@@ -157,6 +164,12 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Send clients asking for /favicon.ico (no link tag read) to the site's icon."""
+    return redirect(static("site/favicon.svg"))
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

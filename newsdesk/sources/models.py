@@ -97,6 +97,20 @@ class Source(models.Model):
     last_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    last_success_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a fetch last succeeded (a 304 counts)."
+    )
+    response_ms = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Average time the feed took to answer, in ms (recent fetches weigh more).",
+    )
+    items_per_day = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Entries a day, from the dates in the feed at its last full fetch; "
+        "empty when the feed dates none.",
+    )
     failing_since = models.DateTimeField(
         null=True, blank=True, help_text="First of the permanent failures in a row, if failing."
     )

@@ -76,6 +76,10 @@ class Article(models.Model):
     published_at = models.DateTimeField(
         db_index=True, help_text="As the source claims; first-seen when missing or in the future."
     )
+    published_day_only = models.BooleanField(
+        default=False,
+        help_text="The source gave a day without a time of day; published_at is its midnight UTC.",
+    )
     updated_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField()
     language = models.CharField(max_length=16, blank=True)

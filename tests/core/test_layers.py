@@ -19,7 +19,8 @@ FLOORS: list[tuple[str, ...]] = [
     ("newsdesk.ingest",),
     ("newsdesk.sources", "newsdesk.stories"),
     ("newsdesk.hits", "newsdesk.comments"),
-    ("newsdesk.site",),
+    # staff: the one staff chrome around the admin, dashboard, moderation and source health.
+    ("newsdesk.site", "newsdesk.staff"),
     ("newsdesk.jobs", "newsdesk.demo"),
 ]
 # Side by side on one floor, never importing each other.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
@@ -83,7 +84,9 @@ def test_counts_rise_and_dashboard_chart_renders(browser: object, live_server: o
     page.wait_for_url("**/dashboard/")
     chart = page.locator("svg.chart").first
     assert chart.get_attribute("data-points") == "24"
-    assert chart.locator("circle.chart-point").count() == 48
+    # Two lines, one point per hour begun today; later hours are not drawn as zero.
+    begun = datetime.now(UTC).hour + 1
+    assert chart.locator("circle.chart-point").count() in (2 * begun, 2 * (begun % 24 + 1))
     assert page.locator("#top-articles").inner_text().count("browser story") == 2
     box = chart.bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 80

@@ -102,7 +102,8 @@ def test_most_popular_tag_switches_window_by_query() -> None:
     assert 'data-window="24h"' in day and 'href="?popular=7d#most-popular"' in day
     week = render("{% most_popular %}", request=RequestFactory().get("/?popular=7d"))
     assert week.index("Week story") < week.index("Today story")
-    assert ">50<" in week
+    assert ">50 readers<" in week
+    assert 'href="?popular=7d#most-popular" aria-current="true"' in week
 
 
 @pytest.mark.parametrize("fmt", ["svg", "json"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from datetime import date, timedelta
@@ -50,8 +51,21 @@ def test_chart_has_one_point_per_bucket(staff_client: Client, query: str, points
     """The server-rendered chart declares and draws one point per bucket of each line."""
     html = staff_client.get(f"/dashboard/{query}").content.decode()
     assert f'data-points="{points}"' in html
-    # Two lines (views, visitors), each with one circle per bucket.
-    assert html.count('class="chart-point"') == 2 * points
+    # Two lines (views, visitors), each with one circle per bucket begun (today's
+    # hours still to come are not drawn).
+    drawn = timezone.now().astimezone(dt.UTC).hour + 1 if points == 24 else points
+    assert f'data-drawn="{drawn}"' in html
+    assert html.count('class="chart-point"') == 2 * drawn
+
+
+def test_hourly_chart_leaves_future_hours_undrawn(staff_client: Client) -> None:
+    """Hours after now keep their axis label but get no point, never a drop to zero."""
+    html = staff_client.get("/dashboard/").content.decode()
+    hour = timezone.now().astimezone(dt.UTC).hour
+    if hour < 23:
+        later = f"{hour + 1:02d}:00"
+        assert f"<title>{later}: " not in html
+    assert f"<title>{hour:02d}:00: " in html
 
 
 def test_dashboard_shows_figures(staff_client: Client) -> None:

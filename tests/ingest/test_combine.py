@@ -37,6 +37,14 @@ def test_prose_only_readability_kept_joins_next_to_the_agreed_blocks() -> None:
     assert texts(merge_bodies(rules, other)) == PROSE
 
 
+def test_readability_copy_of_a_kept_paragraph_is_not_added_twice() -> None:
+    """A page holding one paragraph twice (one copy with a footnote number) shows it once."""
+    variant = PROSE[1].replace("traffic", "traffic1")
+    rules = body(("p", PROSE[0]), ("p", PROSE[1]), ("p", PROSE[2]))
+    other = body(("p", PROSE[0]), ("p", variant), ("p", PROSE[1]), ("p", PROSE[2]))
+    assert texts(merge_bodies(rules, other)) == PROSE[:3]
+
+
 def test_short_lines_only_readability_kept_stay_out() -> None:
     """readability's extra short lines (a byline, a label) are not added."""
     rules = body(("p", PROSE[0]), ("p", PROSE[1]))

@@ -16,7 +16,12 @@ from newsdesk.ingest.errors import (
     RateLimitedError,
     TooManyRedirectsError,
 )
-from newsdesk.ingest.health import is_permanent, judge_failure
+from newsdesk.ingest.health import (
+    average_response,
+    is_permanent,
+    judge_failure,
+    publishing_rate,
+)
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 TWO_WEEKS = timedelta(days=14)
@@ -103,3 +108,42 @@ def test_zero_days_never_gives_up() -> None:
         give_up_after=None,
     )
     assert not verdict.stop
+
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("ages", "rate"),
+    [
+        # Ten entries an hour apart: a feed that holds its last ten hours, 24 a day.
+        ([HOUR * n for n in range(1, 11)], 24.0),
+        # Entries of the last 30 days beside older ones: the feed covers the window.
+        ([DAY * n for n in range(1, 60, 2)], 15 / 30),
+        # Two entries, the older three days ago.
+        ([DAY, 3 * DAY], 2 / 3),
+        # Only old entries: the feed has stopped publishing.
+        ([400 * DAY, 500 * DAY], 0.0),
+        # Entries a minute old count over one hour, not over a minute.
+        ([timedelta(minutes=1)] * 3, 3 * 24.0),
+        # A date in the future counts as now.
+        ([-DAY, HOUR], 2 * 24.0),
+    ],
+)
+def test_publishing_rate_reads_the_feed_dates(ages: list[timedelta], rate: float) -> None:
+    """Entries a day are those of the last 30 days over the time they span up to now."""
+    assert publishing_rate([NOW - age for age in ages], NOW) == pytest.approx(rate)
+
+
+def test_publishing_rate_needs_dates() -> None:
+    """A feed that dates no entry gives no estimate rather than zero."""
+    assert publishing_rate([None, None], NOW) is None
+    assert publishing_rate([], NOW) is None
+
+
+def test_average_response_weighs_recent_fetches_more() -> None:
+    """The first time is the average; later ones move it by 30 % of the difference."""
+    first = average_response(None, 0.2)
+    assert first == pytest.approx(200.0)
+    assert average_response(first, 1.2) == pytest.approx(200 + 0.3 * 1000)

@@ -19,6 +19,8 @@ import pytest
 
 from newsdesk.demo.server import CorpusServer
 
+pytestmark = pytest.mark.own_database
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 BIN = Path(sys.executable).parent
 SLOW_SECONDS = 4.0

@@ -124,3 +124,60 @@ def test_redirect_onto_another_source_stops_the_duplicate(served: CorpusServer) 
     assert old.feed_url == served.url("old.atom")
     assert old.fetch_stopped_at is not None
     assert "already the source TPM proper" in old.fetch_stopped_reason == result.stopped
+
+
+def recent_feed(hours_ago: list[int]) -> bytes:
+    """An RSS feed whose items were published the given hours before now."""
+    now = timezone.now()
+    items = "".join(
+        f"<item><guid>item-{n}</guid><title>Item {n}</title><link>https://example.org/{n}</link>"
+        f"<description>Text of item {n}.</description>"
+        f"<pubDate>{(now - timedelta(hours=ago)).strftime('%a, %d %b %Y %H:%M:%S +0000')}"
+        "</pubDate></item>"
+        for n, ago in enumerate(hours_ago)
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Hourly</title>'
+        f"<link>https://example.org/</link>{items}</channel></rss>"
+    ).encode()
+
+
+def test_a_fetch_records_last_success_response_time_and_items_per_day(
+    corpus_server: CorpusServer,
+) -> None:
+    """The health measures are taken at fetch time: when, how fast, how much the feed publishes."""
+    (corpus_server.root / "hourly.xml").write_bytes(recent_feed(list(range(1, 13))))
+    corpus_server.delay = 0.15
+    source = Source.objects.create(name="Hourly", feed_url=corpus_server.url("hourly.xml"))
+    before = timezone.now()
+
+    refresh_source(source)
+
+    source.refresh_from_db()
+    assert source.last_success_at is not None and source.last_success_at >= before
+    assert source.response_ms is not None and 150 <= source.response_ms < 5000
+    # Twelve items over the last twelve hours: 24 a day.
+    assert source.items_per_day == pytest.approx(24.0, rel=0.01)
+
+
+def test_a_failure_keeps_the_last_success_and_a_304_keeps_the_rate(
+    served: CorpusServer,
+) -> None:
+    """A failed fetch leaves last success alone; a 304 has no entries, so the rate stays."""
+    source = Source.objects.create(name="TPM", feed_url=served.url("tpm.atom"))
+    refresh_source(source)
+    source.refresh_from_db()
+    succeeded, rate = source.last_success_at, source.items_per_day
+    # TPM's entries are from 2017: the feed publishes nothing now.
+    assert rate == 0.0
+
+    assert refresh_source(source).status == FetchStatus.NOT_MODIFIED
+    source.refresh_from_db()
+    assert source.items_per_day == rate and source.last_success_at is not None
+    assert source.last_success_at > succeeded  # type: ignore[operator]
+
+    served.overrides.responses["/tpm.atom"] = (500, {}, b"down")
+    refresh_source(source)
+    failed = Source.objects.get(pk=source.pk)
+    assert failed.last_status == FetchStatus.ERROR
+    assert failed.last_success_at == source.last_success_at

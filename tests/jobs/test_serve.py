@@ -18,6 +18,8 @@ import pytest
 
 from newsdesk.demo.server import CorpusServer
 
+pytestmark = pytest.mark.own_database
+
 BIN = Path(sys.executable).parent
 DATA = Path(__file__).resolve().parents[1] / "data"
 FORKSERVER = "multiprocessing.forkserver"

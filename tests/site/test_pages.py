@@ -55,7 +55,7 @@ def test_home_lead_is_featured_article(client: Client) -> None:
     make_article(title="Featured story", featured=True)
     response = client.get("/")
     assert response.context["page"].lead.title == "Featured story"
-    assert "Newest story" in [a.title for a in response.context["page"].latest]
+    assert "Newest story" in [a.title for a in response.context["page"].secondary]
 
 
 def test_home_lead_falls_back_to_newest_with_image(client: Client) -> None:
@@ -64,7 +64,7 @@ def test_home_lead_falls_back_to_newest_with_image(client: Client) -> None:
     make_article(title="Older with image", image=make_image())
     page = client.get("/").context["page"]
     assert page.lead.title == "Older with image"
-    assert [a.title for a in page.latest] == ["Newest, no image"]
+    assert [a.title for a in page.secondary] == ["Newest, no image"]
 
 
 def test_home_lead_falls_back_to_newest(client: Client) -> None:
@@ -75,21 +75,22 @@ def test_home_lead_falls_back_to_newest(client: Client) -> None:
 
 
 def test_home_latest_and_category_blocks(client: Client) -> None:
-    """Home lists about ten latest stories and the four newest of each category."""
+    """Home lists nine latest stories, then the newest of each category not shown above."""
     world = make_source(category=make_category(name="World"))
     tech = make_source(category=make_category(name="Technology"))
-    for number in range(6):
+    for number in range(12):
         make_article(source=world, title=f"World story {number}")
-    for number in range(6):
+    for number in range(12):
         make_article(source=tech, title=f"Tech story {number}")
     response = client.get("/")
     page = response.context["page"]
-    assert len(page.latest) == 10
+    assert len(page.latest) == 9
+    above = {page.lead.title, *(a.title for a in page.secondary), *(a.title for a in page.latest)}
     blocks = {block.category.name: [a.title for a in block.articles] for block in page.blocks}
-    assert blocks["World"] == [f"World story {n}" for n in range(4)]
-    assert blocks["Technology"] == [f"Tech story {n}" for n in range(4)]
+    assert len(blocks["World"]) == 4 and len(blocks["Technology"]) == 4
+    assert not above & {title for titles in blocks.values() for title in titles}
     html = response.content.decode()
-    assert 'id="category-world"' in html and "World story 3" in html
+    assert 'id="category-world"' in html and blocks["World"][3] in html
 
 
 def test_home_shows_thumbnail_source_and_summary(client: Client) -> None:
@@ -106,16 +107,17 @@ def test_home_shows_thumbnail_source_and_summary(client: Client) -> None:
     make_article(source=source, title="No picture", image_url="https://img.example.org/gone.jpg")
     html = client.get("/").content.decode()
     short = image.digest[:32]
-    thumb = html.split('class="story-thumb"')[1].split("</a>")[0]
+    # The pictured article is a secondary story under the lead: a card with its image.
+    thumb = html.split('class="card-image"')[1].split("</a>")[0]
     assert f'src="/media/images/{short[:2]}/{short}-640.webp"' in thumb
     assert f"/media/images/{short[:2]}/{short}-320.webp 320w" in thumb
-    assert 'sizes="(min-width: 600px) 11rem, 7.5rem"' in thumb
-    assert 'width="800" height="600"' in thumb and 'loading="lazy"' in thumb
+    assert 'sizes="(min-width: 1000px) 12rem, (min-width: 800px) 22vw, 46vw"' in thumb
+    assert 'width="800" height="600"' in thumb
     cards = [card for card in html.split("<article ")[1:] if "No picture" in card]
     assert cards and all("<img" not in card and "has-image" not in card for card in cards)
     assert "img.example.org" not in html
     assert "Daily Planet" in html
-    assert "A crisp teaser." in html
+    assert "A crisp teaser." in client.get("/latest/").content.decode()
     assert "<time datetime=" in html
 
 

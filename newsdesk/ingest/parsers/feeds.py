@@ -11,6 +11,7 @@ import feedparser
 from newsdesk.core.languages import normalize_language
 from newsdesk.core.text import one_line, plain_text
 from newsdesk.core.urls import absolute_http_url
+from newsdesk.ingest.dates import is_day_only
 from newsdesk.ingest.errors import ParseError
 from newsdesk.ingest.parsers.common import (
     describe_skipped,
@@ -106,6 +107,8 @@ def convert_entry(raw: Any, url: str, feed_language: str) -> ParsedEntry:
     title = text_construct(raw.get("title_detail"), raw.get("title"))
     published = struct_to_utc(raw.get("published_parsed"))
     updated = struct_to_utc(raw.get("updated_parsed"))
+    # What the feed wrote for the date used, to tell a day from a moment.
+    stated = raw.get("published") if published else raw.get("updated")
     # Atom requires <updated> but not <published>: let it date the entry.
     published = published or updated
     return ParsedEntry(
@@ -122,6 +125,7 @@ def convert_entry(raw: Any, url: str, feed_language: str) -> ParsedEntry:
         tags=unique(
             [plain_text(tag.get("term") or tag.get("label")) for tag in raw.get("tags") or []]
         ),
+        published_day_only=published is not None and is_day_only(stated),
     )
 
 

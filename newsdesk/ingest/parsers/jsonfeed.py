@@ -10,6 +10,7 @@ from typing import Any
 from newsdesk.core.languages import normalize_language
 from newsdesk.core.text import one_line, plain_text
 from newsdesk.core.urls import absolute_http_url
+from newsdesk.ingest.dates import is_day_only
 from newsdesk.ingest.errors import ParseError
 from newsdesk.ingest.parsers.common import (
     describe_skipped,
@@ -69,6 +70,7 @@ def convert_item(item: Any, base: str, feed_language: str, feed_author: str = ""
     title = one_line(_string(item.get("title")))
     published = parse_rfc3339(item.get("date_published"))
     updated = parse_rfc3339(item.get("date_modified"))
+    stated = _string(item.get("date_published") if published else item.get("date_modified"))
     raw_id = item.get("id")
     return ParsedEntry(
         guid=pick_guid(str(raw_id) if raw_id is not None else "", link, title, published),
@@ -83,6 +85,7 @@ def convert_item(item: Any, base: str, feed_language: str, feed_author: str = ""
         image_url=_image_url(item, base),
         language=normalize_language(_string(item.get("language"))) or feed_language,
         tags=unique([plain_text(tag) for tag in item.get("tags") or [] if isinstance(tag, str)]),
+        published_day_only=(published or updated) is not None and is_day_only(stated),
     )
 
 

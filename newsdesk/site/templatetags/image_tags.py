@@ -20,7 +20,7 @@ from newsdesk.stories.models import Article
 register = template.Library()
 
 # Slots above the fold load at once; list thumbnails wait until they scroll near.
-EAGER_SLOTS = frozenset({"lead", "article"})
+EAGER_SLOTS = frozenset({"lead", "article", "secondary"})
 # Preview cards (og:image, JSON-LD) want a large file.
 SHARE_WIDTH = 1024
 

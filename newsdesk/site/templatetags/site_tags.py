@@ -1,8 +1,9 @@
-"""Template helpers of the public site: short titles, safe links, pagination, JSON-LD."""
+"""Template helpers of the public site: dates, short titles, safe links, pagination, JSON-LD."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from django.core.paginator import Page
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from newsdesk.core import dates
 from newsdesk.core.languages import language_name
 from newsdesk.core.text import truncate_words_near
 from newsdesk.site.links import absolute_url
@@ -22,6 +24,56 @@ register = template.Library()
 
 # The same escapes as django.utils.html.json_script: nothing in the data can close the tag.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def shown_time(value: datetime | None, day_only: bool = False) -> str:
+    """Render ``<time>`` for a list: "3 h ago" within a day, else the date; full date as title.
+
+    ``data-relative`` lets site/site.js keep "3 h ago" true on a cached page.
+    """
+    if value is None:
+        return ""
+    shown = dates.show_time(value, day_only=bool(day_only))
+    return format_html(
+        '<time datetime="{}" title="{}"{}>{}</time>',
+        machine_time(value, day_only),
+        shown.full,
+        SafeString(" data-relative") if shown.relative else "",
+        shown.text,
+    )
+
+
+@register.filter
+def machine_time(value: datetime, day_only: bool = False) -> str:
+    """The ``datetime`` attribute: "2024-03-05" for a day-only date, else ISO 8601 with offset."""
+    if day_only:
+        return value.astimezone(UTC).date().isoformat()
+    return dates.to_site_zone(value).isoformat(timespec="minutes")
+
+
+@register.filter
+def full_time(value: datetime, day_only: bool = False) -> str:
+    """Return the full date and time, "March 5, 2024, 14:05 CET" (a day-only date: no time)."""
+    return dates.full_time(value, day_only=bool(day_only))
+
+
+@register.filter
+def day_text(value: datetime, day_only: bool = False) -> str:
+    """Return the day, "March 5, 2024", in the site's zone (as the source gave it if day-only)."""
+    return dates.day_text(value, day_only=bool(day_only))
+
+
+@register.filter
+def short_day(value: datetime, day_only: bool = False) -> str:
+    """Return the day for narrow screens: "Mar 5, 2024"."""
+    return dates.day_text(value, day_only=bool(day_only), short=True)
+
+
+@register.filter
+def clock_time(value: datetime) -> str:
+    """Return the time of day in the site's zone, "14:05 CET"."""
+    return dates.clock_time(value)
 
 
 @register.filter

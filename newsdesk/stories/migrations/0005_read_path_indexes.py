@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("sources", "0003_source_health"),
-        ("stories", "0003_stories_reprints_understand"),
+        ("stories", "0004_front_date_precision"),
     ]
 
     operations = [
