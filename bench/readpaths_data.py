@@ -157,7 +157,7 @@ def seed_directory(articles: int, rng: random.Random) -> list[int]:
 
 def article_rows(
     total: int, catalogue: Catalogue, words: Sequence[str], rng: random.Random
-) -> Iterator[tuple[Any, ...]]:
+) -> Iterator[dict[str, Any]]:
     """Yield article rows in publication order; fill in stories on the way."""
     start = catalogue.now - timedelta(days=DAYS)
     step = timedelta(days=DAYS) / total
@@ -176,34 +176,45 @@ def article_rows(
         ]
         body_text = "\n\n".join(paragraphs)
         catalogue.published.append(published)
-        yield (
-            pk,
-            source,
-            f"guid-{pk}",
-            f"https://outlet.example/{pk}",
-            f"article-{pk}",
-            title,
-            " ".join(paragraphs[0].split()[:30]),
-            "".join(f"<p>{p}</p>" for p in paragraphs),
-            body_text,
-            "",
-            "",
-            published,
-            None,
-            published + timedelta(minutes=5),
-            "en",
-            "hidden" if rng.random() < 0.005 else "published",
-            False,
-            hashlib.sha256(f"e{pk}".encode()).hexdigest(),
-            f"https://outlet.example/{pk}",
-            hashlib.sha256(body_text.encode()).hexdigest(),
-            story.pk,
-            reprint_of,
-            published + timedelta(minutes=6),
-            None,
-            "",
-            published + timedelta(minutes=6),
-        )
+        yield {
+            "id": pk,
+            "source_id": source,
+            "guid": f"guid-{pk}",
+            "url": f"https://outlet.example/{pk}",
+            "slug": f"article-{pk}",
+            "title": title,
+            "summary": " ".join(paragraphs[0].split()[:30]),
+            "body_html": "".join(f"<p>{p}</p>" for p in paragraphs),
+            "body_text": body_text,
+            "author": "",
+            "image_url": "",
+            "published_at": published,
+            "updated_at": None,
+            "first_seen_at": published + timedelta(minutes=5),
+            "language": "en",
+            "status": "hidden" if rng.random() < 0.005 else "published",
+            "featured": False,
+            "entry_fingerprint": hashlib.sha256(f"e{pk}".encode()).hexdigest(),
+            "canonical_url": f"https://outlet.example/{pk}",
+            "body_hash": hashlib.sha256(body_text.encode()).hexdigest(),
+            "story_id": story.pk,
+            "reprint_of_id": reprint_of,
+            "understood_at": published + timedelta(minutes=6),
+            "image_id": None,
+            "image_alt": "",
+            "images_checked_at": published + timedelta(minutes=6),
+        }
+
+
+def in_columns(model: Any, rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """Order each row's values as the table's columns; a column left out takes its default.
+
+    A column added later without a default fails here, by name.
+    """
+    fields = model._meta.concrete_fields
+    defaults = {f.column: f.get_default() for f in fields if f.has_default()}
+    for row in rows:
+        yield tuple(row[f.column] if f.column in row else defaults[f.column] for f in fields)
 
 
 def _place(
@@ -370,7 +381,7 @@ def load(articles: int, views: int, seed: int = 7) -> dict[str, int]:
         counts["articles"] = copy_rows(
             Article._meta.db_table,
             columns_of(Article),
-            article_rows(articles, catalogue, words, rng),
+            in_columns(Article, article_rows(articles, catalogue, words, rng)),
         )
         counts["stories"] = copy_rows(
             Story._meta.db_table, columns_of(Story), story_rows(catalogue)
