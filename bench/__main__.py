@@ -5,6 +5,7 @@ python -m bench --views 1000000 --only queries
 python -m bench --only crawl --crawl-sources 200 --crawl-rounds 2
 python -m bench --only extraction      # article extraction vs trafilatura and readability
 python -m bench --only page_cache      # cached/uncached pages vs a bare view, worker memory
+python -m bench --only readpaths --readpaths-articles 50000   # read paths at a smaller scale
 """
 
 from __future__ import annotations
@@ -156,6 +157,26 @@ def bench_stories(args: argparse.Namespace) -> dict[str, Any]:
     return {"placing": placing, "latency": latency}
 
 
+def bench_readpaths(args: argparse.Namespace) -> dict[str, Any]:
+    """Server time of the public pages with a generated 1M-article database, SQLite and PG."""
+    scale = ["--articles", str(args.readpaths_articles)]
+    sqlite_url = f"sqlite:///var/bench/readpaths-{args.readpaths_articles}.sqlite3"
+    results: dict[str, Any] = {"sqlite": run_child("bench.readpaths", [*scale, "--db", sqlite_url])}
+    # A kept database (not a throwaway one): loading 1M articles takes minutes, reuse it.
+    name = args.readpaths_pg_db
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True, connect_timeout=3) as c:
+            if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                c.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:
+        results["postgresql"] = {"skipped": f"no server at {PG_ADMIN_URL}: {exc}"}
+        return results
+    results["postgresql"] = run_child("bench.readpaths", [*scale, "--db", f"{PG_ADMIN_URL}/{name}"])
+    return results
+
+
 BENCHES = {
     "pages": bench_pages,
     "page_cache": bench_page_cache,
@@ -165,6 +186,7 @@ BENCHES = {
     "extraction": bench_extraction,
     "bots": bench_bots,
     "stories": bench_stories,
+    "readpaths": bench_readpaths,
 }
 # The JSON file each bench writes in bench/results/.
 RESULT_NAMES = {name: f"hits_{name}" for name in ("pages", "recording", "queries")} | {
@@ -173,6 +195,7 @@ RESULT_NAMES = {name: f"hits_{name}" for name in ("pages", "recording", "queries
     "extraction": "extraction",
     "bots": "bots",
     "stories": "stories",
+    "readpaths": "readpaths",
 }
 
 
@@ -190,6 +213,8 @@ def main() -> None:
     parser.add_argument("--crawl-rounds", type=int, default=3)
     parser.add_argument("--story-articles", type=int, default=100_000)
     parser.add_argument("--story-per-day", type=int, default=20_000)
+    parser.add_argument("--readpaths-articles", type=int, default=1_000_000)
+    parser.add_argument("--readpaths-pg-db", default="newsdesk_readpaths")
     args = parser.parse_args()
     for name in args.only or list(BENCHES):
         print(f"bench: {name} ...", flush=True)

@@ -43,6 +43,8 @@ DAILY_FROM_DAYS = 3
 
 # The sidebar shows on every page; one query a minute per window is plenty.
 CACHE_SECONDS = 60
+# Long windows read this many times the wanted articles from the daily rollup.
+CONTENDER_DEPTH = 4
 # Most Popular ranks stories from this many top articles per line shown: a story's
 # copies each below the pool cannot add up past the stories shown, bar rare ties.
 STORY_POOL = 20
@@ -101,14 +103,31 @@ def _ranked(
         edges.update(_hourly_totals(since, _midnight(first_day), measure))
     if until is None or until > _midnight(end_day):
         edges.update(_hourly_totals(_midnight(end_day), until, measure))
-    # Counts only add up, so an article outside the daily top ``count`` that had none
-    # at the edges cannot outrank the ``count``-th: only those need summing.
-    totals: Counter[int] = Counter(dict(_daily_top(first_day, end_day, count, measure)))
-    missing = set(edges) - set(totals)
+    # A deeper daily top costs the same sort and lowers the bar the others must pass.
+    top = _daily_top(first_day, end_day, count * CONTENDER_DEPTH, measure)
+    totals: Counter[int] = Counter(dict(top))
+    missing = _contenders(top, edges, count)
     if missing:
         totals.update(daily_totals(first_day, end_day, missing, measure))
     totals.update(edges)
     return _top(totals, count)
+
+
+def _contenders(top: list[tuple[int, int]], edges: Mapping[int, int], count: int) -> set[int]:
+    """Return the articles outside the daily ``top`` whose whole days could still place them.
+
+    Counts only add up. An article outside the daily top had at most the last
+    one's total over the whole days, so it can place only if that plus its edge
+    hours reaches the ``count``-th total the daily top already has with its own
+    edges; the others (most edge articles, on a long window) need no summing.
+    """
+    ranked = dict(top)
+    outside = {pk: views for pk, views in edges.items() if pk not in ranked}
+    if len(top) < count * CONTENDER_DEPTH:
+        return set()  # The daily top holds every article read on the whole days.
+    reached = sorted((total + edges.get(pk, 0) for pk, total in top), reverse=True)[count - 1]
+    ceiling = top[-1][1]
+    return {pk for pk, views in outside.items() if ceiling + views >= reached}
 
 
 def _top(totals: Mapping[int, int], count: int) -> list[tuple[int, int]]:

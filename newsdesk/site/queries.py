@@ -8,14 +8,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import TypeVar, overload
+from typing import Any, TypeVar, overload
 
-from django.db.models import F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import F, QuerySet, Value
 from django.utils import timezone
 
 from newsdesk.hits.popular import readers_by_story
-from newsdesk.sources.models import Category
+from newsdesk.sources.models import Category, Source
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.queries import attach_cards, current_stories, lead_article, one_per_story
 
@@ -167,9 +167,28 @@ def listing() -> QuerySet[Article]:
     return Article.objects.for_listing().defer("body_html", "body_text")
 
 
-def story_listing() -> QuerySet[Article]:
-    """Like ``listing`` but one card per story: its newest report among those listed."""
-    return one_per_story(listing())
+def story_listing(**source_filters: Any) -> QuerySet[Article]:
+    """Like ``listing`` but one card per story: its newest report among those listed.
+
+    ``source_filters`` (``category=``, ``editor=``) narrow the listing to those
+    sources' articles before the story's card is chosen, so a story spanning
+    sections shows its newest report of each.
+    """
+    articles = listing()
+    if source_filters:
+        articles = of_sources(articles, Source.objects.filter(**source_filters))
+    return one_per_story(articles)
+
+
+def of_sources(articles: QuerySet[Article], sources: QuerySet[Source]) -> QuerySet[Article]:
+    """Keep the articles of ``sources`` (asked as a subquery), newest first.
+
+    ``source_id + 0`` keeps SQLite from starting at the sources' articles and sorting
+    all of them (a whole category, 80,000 at 1M articles) before taking a page: it
+    walks the listing index newest first and stops once the page is full.
+    """
+    keyed = articles.alias(source_key=F("source_id") + Value(0))
+    return keyed.filter(source_key__in=sources.values("pk"))
 
 
 def story_score(story: Story, readers: int, now: datetime) -> float:
@@ -239,27 +258,16 @@ def choose_lead(featured: Article | None, recent: list[Article]) -> Article | No
 def latest_per_category(
     categories: list[Category], count: int, shown: ShownSet | None = None
 ) -> list[CategoryBlock]:
-    """Return the newest ``count`` articles of each category in one query.
+    """Return the newest ``count`` articles of each category in two queries.
 
     Stories in ``shown`` (already higher on the page) are left out.
     """
     seen = shown or ShownSet()
-    rank = Window(
-        RowNumber(),
-        partition_by=[F("source__category")],
-        order_by=[F("published_at").desc(), F("id").desc()],
-    )
-    rows = (
-        listing()
-        .filter(source__category__isnull=False)
-        .annotate(rank=rank)
-        # Several times as many, so a block still fills once a story's copies fold
-        # away and what the page shows above is left out.
-        .filter(rank__lte=count * 6)
-        .order_by("source__category", "rank")
-    )
     blocks = {category.pk: CategoryBlock(category) for category in categories}
-    for article in rows:
+    # Several times as many, so a block still fills once a story's copies fold
+    # away and what the page shows above is left out.
+    ids = newest_ids_per_category(list(blocks), count * 6)
+    for article in listing().filter(pk__in=ids):
         category_id = article.source.category_id
         block = blocks.get(category_id) if category_id is not None else None
         if block is not None:
@@ -268,6 +276,29 @@ def latest_per_category(
         fresh = [article for article in block.articles if not seen.holds(article)]
         block.articles = first_per_story(fresh)[:count]
     return [block for block in blocks.values() if block.articles]
+
+
+def newest_ids_per_category(category_ids: list[int], count: int) -> list[int]:
+    """Return the ids of the newest ``count`` listed articles of each category, in one query.
+
+    One LIMITed walk of the (published_at, id) index per category, glued with
+    UNION ALL; each part is wrapped as a subquery because SQLite refuses LIMIT in
+    the parts of a compound statement (and Django's ``union()`` with it).
+    """
+    parts: list[str] = []
+    params: list[Any] = []
+    for category_id in category_ids:
+        sources = Source.objects.filter(category_id=category_id)
+        newest = of_sources(listing(), sources).values_list("pk")[:count]
+        sql, part_params = newest.query.sql_with_params()
+        # Django compiled the part; its values travel as parameters.
+        parts.append(f"SELECT * FROM ({sql}) AS newest_{len(parts)}")  # noqa: S608
+        params.extend(part_params)
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 class ShownSet:
@@ -335,7 +366,8 @@ def related_articles(article: Article) -> list[Article]:
     if article.story_id is not None:
         queryset = queryset.exclude(story_id=article.story_id)
     if article.source.category_id is not None:
-        queryset = queryset.filter(source__category_id=article.source.category_id)
+        siblings = Source.objects.filter(category_id=article.source.category_id)
+        queryset = of_sources(queryset, siblings)
     else:
         queryset = queryset.filter(source_id=article.source_id)
     return first_per_story(list(queryset[: RELATED_COUNT * 3]))[:RELATED_COUNT]

@@ -24,6 +24,7 @@ from newsdesk.ingest.images import rewrite_images
 from newsdesk.site import queries
 from newsdesk.site.context_processors import nav_categories
 from newsdesk.site.links import absolute_url
+from newsdesk.site.paging import LookaheadPaginator
 from newsdesk.site.search import Order, SearchPage, clean_query, search_articles
 from newsdesk.sources.models import Category, Editor, Source
 from newsdesk.stories.models import Article, Story
@@ -34,9 +35,17 @@ PER_PAGE = 20
 MAX_SEARCH_PAGE = 250
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Article] | queries.SpreadListing) -> Page:
-    """Return the requested page of ``queryset``; a bad or out-of-range page is a 404."""
-    paginator = Paginator(queryset, PER_PAGE)
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet[Article] | queries.SpreadListing,
+    counted: bool = True,
+) -> Page:
+    """Return the requested page of ``queryset``; a bad or out-of-range page is a 404.
+
+    Uncounted listings (Latest News, categories, editors: every article) page
+    without counting the whole listing (site/paging.py).
+    """
+    paginator = Paginator(queryset, PER_PAGE) if counted else LookaheadPaginator(queryset, PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
@@ -72,7 +81,8 @@ def home_blocks(request: HttpRequest) -> queries.HomePage:
 @require_safe
 def latest(request: HttpRequest) -> HttpResponse:
     # No feed takes more than a third of a page, however often it posts.
-    page_obj = paginate(request, queries.SpreadListing(queries.story_listing(), PER_PAGE))
+    listing = queries.SpreadListing(queries.story_listing(), PER_PAGE)
+    page_obj = paginate(request, listing, counted=False)
     return render(request, "site/latest.html", {"page_obj": page_obj, "page_kind": "latest"})
 
 
@@ -81,7 +91,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = category_for_nav(request, slug)
     if found is None:
         raise Http404("No such category")
-    page_obj = paginate(request, queries.story_listing().filter(source__category=found))
+    page_obj = paginate(request, queries.story_listing(category=found), counted=False)
     context = {"category": found, "page_obj": page_obj, "page_kind": "category"}
     return render(request, "site/category.html", context)
 
@@ -89,7 +99,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def editor(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Editor, slug=slug)
-    page_obj = paginate(request, queries.story_listing().filter(source__editor=person))
+    page_obj = paginate(request, queries.story_listing(editor=person), counted=False)
     context = {"editor": person, "page_obj": page_obj, "page_kind": "editor"}
     return render(request, "site/editor.html", context)
 

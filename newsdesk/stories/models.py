@@ -101,8 +101,14 @@ class Article(models.Model):
     body_hash = models.CharField(
         max_length=64, blank=True, db_index=True, help_text="Hash of the normalised body text."
     )
+    # Indexed first in article_story_rank, which also serves lookups by story.
     story = models.ForeignKey(
-        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+        Story,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        db_index=False,
     )
     reprint_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reprints"
@@ -129,6 +135,24 @@ class Article(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            # Listings walk this newest first; it carries what picking one card per
+            # story and the published filter need, so skipping to page 500 reads it alone.
+            models.Index(
+                fields=["-published_at", "-id", "story", "reprint_of", "status", "source"],
+                name="article_listing",
+            ),
+            # "Does another report of this story rank before this one?" (one_per_story)
+            # is answered from this index alone.
+            models.Index(
+                fields=["story", "reprint_of", "-published_at", "-id", "status", "source"],
+                name="article_story_rank",
+            ),
+            # The home page asks for the newest featured article: few rows, a small index.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(featured=True),
+                name="article_featured",
+            ),
             # The Understand stage's queue: only the few articles not yet placed.
             models.Index(
                 fields=["id"],

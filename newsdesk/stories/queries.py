@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, QuerySet, Value, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.types import reported_at
@@ -59,12 +59,24 @@ class Coverage:
 def one_per_story(queryset: QuerySet[Article]) -> QuerySet[Article]:
     """Keep one article of each story: its newest original report, not a copy of one.
 
-    An unplaced article stands for itself.
+    An unplaced article stands for itself. ``queryset`` must carry every filter of
+    the listing (category, editor...): an article stays unless another row of the
+    same listing in its story ranks before it (originals first, then the copy of
+    the lowest original id, then newest). Asked as NOT EXISTS, so a page walks the
+    (published_at, id) index and stops after its rows; a window over the
+    partitions would number every story of the table first.
     """
-    key = Coalesce(F("story_id"), Value(0) - F("id"))
-    order = [F("reprint_of_id").asc(nulls_first=True), F("published_at").desc(), F("id").desc()]
-    newest = Window(RowNumber(), partition_by=[key], order_by=order)
-    return queryset.annotate(story_rank=newest).filter(story_rank=1)
+    ranked = queryset.annotate(reprint_key=Coalesce(F("reprint_of_id"), Value(0)))
+    before = ranked.filter(story_id=OuterRef("story_id")).filter(
+        Q(reprint_key__lt=OuterRef("reprint_key"))
+        | Q(reprint_key=OuterRef("reprint_key"), published_at__gt=OuterRef("published_at"))
+        | Q(
+            reprint_key=OuterRef("reprint_key"),
+            published_at=OuterRef("published_at"),
+            pk__gt=OuterRef("pk"),
+        )
+    )
+    return ranked.filter(~Exists(before))
 
 
 def attach_cards(articles: Iterable[Article | None]) -> None:

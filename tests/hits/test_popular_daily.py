@@ -54,8 +54,26 @@ def test_split_ranking_equals_hourly_sums(since: datetime, until: datetime | Non
         patch.setattr("newsdesk.hits.popular.timezone.now", lambda: NOW)
         for measure in (READERS, VIEWS):
             expected = brute_force(since, until, measure)
-            assert _ranked(since, until, 50, measure) == expected
-            assert _ranked(since, until, 3, measure) == expected[:3]
+            for count in (1, 2, 3, 50):
+                assert _ranked(since, until, count, measure) == expected[:count]
+
+
+def test_an_article_read_mostly_at_the_window_edge_still_ranks() -> None:
+    """Views in today's hours lift an article past many that led on the whole days."""
+    steady = [make_article(f"Steady {n}", published=NOW - timedelta(days=20)) for n in range(10)]
+    for n, article in enumerate(steady):
+        for day in range(1, 6):
+            add_views(article, day * 24 + 3, 10 + n, now=NOW)
+    breaking = make_article("Breaking", published=NOW - timedelta(hours=3))
+    add_views(breaking, 50, 1, now=NOW)  # one view on a whole day, the rest today
+    add_views(breaking, 1, 400, now=NOW)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("newsdesk.hits.popular.timezone.now", lambda: NOW)
+        since = NOW.replace(minute=0) - timedelta(days=7)
+        expected = brute_force(since, None, VIEWS)
+        assert expected[0][0] == breaking.pk
+        assert _ranked(since, None, 1, VIEWS) == expected[:1]
+        assert _ranked(since, None, 2, VIEWS) == expected[:2]
 
 
 def test_recorder_keeps_the_daily_rollup() -> None:
