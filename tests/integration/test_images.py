@@ -141,7 +141,8 @@ def test_home_cards_show_local_thumbnails(
     home = client.get("/").content.decode()
     assert corpus_server.base_url not in home and "example.com" not in home
     assert home.count('sizes="') >= 2
-    assert all(url.startswith("/media/images/") for url in re.findall(r'src="([^"]+)"', home))
+    images = re.findall(r'<img[^>]*\ssrc="([^"]+)"', home)
+    assert images and all(url.startswith("/media/images/") for url in images)
 
 
 def test_images_turned_off_drops_them_all(wire: Source, settings) -> None:

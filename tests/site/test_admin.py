@@ -39,11 +39,11 @@ def test_admin_pages_render(staff: Client, url: str) -> None:
 
 
 def test_source_list_shows_fetch_state(staff: Client) -> None:
-    """The source list shows status, failures and schedule columns."""
+    """The source list shows status (with failures in a row), last error and schedule columns."""
     make_source(name="Flaky Feed", consecutive_failures=3, last_status="error")
     html = staff.get("/admin/sources/source/").content.decode()
     assert "Flaky Feed" in html
-    for column in ("column-last_status", "column-consecutive_failures", "column-next_fetch_at"):
+    for column in ("column-fetch_health", "column-error_summary", "column-next_fetch_at"):
         assert column in html
 
 
