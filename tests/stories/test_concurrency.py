@@ -89,12 +89,25 @@ def story_rows(path: Path | None) -> dict[int, int]:
         return dict(db.execute("SELECT id, article_count FROM stories_story"))
 
 
+def forget_bands(url: str) -> None:
+    """Drop the stories' bands from Redis, and nothing else.
+
+    Not FLUSHDB: tests running beside this one keep Celery queues and throttles
+    in the same Redis database.
+    """
+    import redis
+
+    from newsdesk.stories.archive import REDIS_PREFIX
+
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=f"{REDIS_PREFIX}*", count=1000):
+        client.delete(key)
+
+
 def redis_for_runners() -> str:
     url = os.environ.get("NEWSDESK_TEST_REDIS_URL", "")
     if url:
-        import redis
-
-        redis.Redis.from_url(url).flushdb()
+        forget_bands(url)
     return url
 
 
@@ -122,7 +135,7 @@ def test_bands_are_shared_through_redis(settings: object) -> None:
     url = service_url("NEWSDESK_TEST_REDIS_URL", "Redis")
     import redis
 
-    redis.Redis.from_url(url).flushdb()
+    forget_bands(url)
     settings.NEWSDESK_REDIS_URL = url  # type: ignore[attr-defined]
     from newsdesk.stories.models import ReprintBand
     from newsdesk.stories.stage import reset_state, understand_new_articles
