@@ -6,14 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from newsdesk.core.dates import site_now
 from newsdesk.core.pages import current_generation
 from newsdesk.sources.models import Category
-from newsdesk.stories.models import ArticleStatus
 
 _NAV_CACHE_ATTR = "_newsdesk_nav_categories"
 
@@ -28,17 +28,20 @@ def nav_categories(request: HttpRequest) -> list[Category]:
 
 
 def counted_categories() -> list[Category]:
-    """Return the categories with their published article counts, counted once per generation.
+    """Return the categories with their published article counts, read once per generation.
 
-    Counting joins every article; the page generation changes whenever an article
-    is stored, hidden or moved, so the cached counts are never behind it.
+    Each source keeps its own count (stories/source_counts.py), so this sums a
+    category's few sources, never every article; the page generation changes
+    whenever an article is stored, hidden or moved, so the cached list is never
+    behind the counts.
     """
     key = f"site:nav:{current_generation()}"
     found: list[Category] | None = cache.get(key)
     if found is None:
-        published = Q(sources__active=True, sources__articles__status=ArticleStatus.PUBLISHED)
         counted = Category.objects.annotate(
-            article_count=Count("sources__articles", filter=published)
+            article_count=Coalesce(
+                Sum("sources__published_count", filter=Q(sources__active=True)), 0
+            )
         )
         # Meta.ordering does not apply to aggregating queries; order explicitly.
         found = list(counted.order_by("order", "name"))

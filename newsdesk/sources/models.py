@@ -105,6 +105,12 @@ class Source(models.Model):
         blank=True,
         help_text="Average time the feed took to answer, in ms (recent fetches weigh more).",
     )
+    published_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Published articles from this source; kept by database triggers "
+        "(stories/source_counts.py) so the navigation never counts every article.",
+    )
     items_per_day = models.FloatField(
         null=True,
         blank=True,

@@ -7,9 +7,10 @@ from django.db.models.signals import post_migrate
 def _restore_search_triggers(using: str, **kwargs: Any) -> None:
     from django.db import connections
 
-    from newsdesk.stories.search_index import ensure_sqlite_triggers
+    from newsdesk.stories import search_index, source_counts
 
-    ensure_sqlite_triggers(connections[using])
+    search_index.ensure_sqlite_triggers(connections[using])
+    source_counts.ensure_sqlite_triggers(connections[using])
 
 
 class StoriesConfig(AppConfig):
