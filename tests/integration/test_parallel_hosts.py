@@ -100,8 +100,10 @@ def test_slow_host_does_not_delay_other_hosts(
 
     assert done.returncode == 0, done.stderr
     assert "6 ok, 0 failed" in done.stdout
-    for server in hosts.values():
-        assert server.max_in_flight == 1
+    for name, server in hosts.items():
+        # Seen once as 2 under a loaded CI run and not reproduced since: name the host and
+        # its request log so the next occurrence says which requests overlapped.
+        assert server.max_in_flight == 1, (name, server.requests)
     slow = hosts["slow"].requests
     fast = [r for key in ("fast1", "fast2") for r in hosts[key].requests]
     # robots.txt, two feeds and two pages on each fast host.
