@@ -13,6 +13,8 @@ from newsdesk import cli
 from newsdesk.core.env import read_env_file, write_env_file
 from tests.processes import clean_environ
 
+pytestmark = pytest.mark.own_database
+
 BIN = Path(sys.executable).parent
 
 

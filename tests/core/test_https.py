@@ -12,6 +12,8 @@ from newsdesk.core.env import SettingError, read_all
 from newsdesk.core.https import HSTS_DEFAULT_SECONDS, forwarded_allow_ips, https_settings
 from tests.processes import ROOT, clean_environ, manage
 
+pytestmark = pytest.mark.own_database
+
 DEPLOYMENT = ROOT / "docs" / "deployment.md"
 
 

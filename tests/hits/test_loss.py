@@ -41,7 +41,7 @@ for i in range(3):
     print(a.get_absolute_url())
 """
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import pytest
 
 from newsdesk.core.security import content_security_policy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 FAR_FUTURE = 10 * 365 * 24 * 3600
 
 

@@ -49,7 +49,7 @@ a = Article.objects.create(
 print("ARTICLE", a.pk, a.get_absolute_url())
 """
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 
 class ForwardingHandler(BaseHTTPRequestHandler):

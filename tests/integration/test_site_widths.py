@@ -32,7 +32,7 @@ from django.urls import NoReverseMatch, reverse
 from tests.browser import READER_UA, launch_chromium, stay_on_loopback
 from tests.processes import ROOT, clean_environ, free_port
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.own_database]
 
 BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "site-widths"
