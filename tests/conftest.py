@@ -25,17 +25,22 @@ def service_url(env_name: str, what: str) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run tests that bring their own SQLite file once: in the pass without a test database URL.
+    """Run tests that bring their own SQLite file, and browser tests, once: in the SQLite pass.
 
-    They start `newsdesk` processes with ``NEWSDESK_DATABASE_URL`` empty, so a second run on the
-    PostgreSQL pass would repeat exactly the same work (several minutes of CI time).
+    The first start `newsdesk` processes with ``NEWSDESK_DATABASE_URL`` empty, so a second run on
+    the PostgreSQL pass would repeat exactly the same work. Browser tests check what a reader's
+    browser does with the pages; the queries behind those pages run on PostgreSQL in the view
+    tests. Together they are several minutes of CI, which has to stay under 15.
     """
     if not os.environ.get("NEWSDESK_TEST_DATABASE_URL"):
         return
     once = pytest.mark.skip(reason="uses a SQLite file of its own; runs in the SQLite pass")
+    shown = pytest.mark.skip(reason="a browser sees the same pages on either database; SQLite pass")
     for item in items:
         if item.get_closest_marker("own_database"):
             item.add_marker(once)
+        elif item.get_closest_marker("browser"):
+            item.add_marker(shown)
 
 
 @pytest.fixture
