@@ -196,7 +196,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         process = subprocess.Popen(
             [*SERVE, "--bind", url.removeprefix("http://")],
             cwd=ROOT,
-            env=site_environ(var, url),
+            # Each worker's server collects the static files into a folder of its own:
+            # two collecting into one folder at once delete each other's files.
+            env={**site_environ(var, url), "NEWSDESK_STATIC_ROOT": str(log.parent / "static")},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
