@@ -20,16 +20,18 @@ from django.db.models import QuerySet
 LOOKAHEAD = 2
 
 
-class Sliceable(Protocol):
-    """A listing in its own order that can be read by slices (site.queries.SpreadListing)."""
+class OrderedListing(Protocol):
+    """A listing in its own order, read as ids first (site.queries.SpreadListing)."""
 
-    def __getitem__(self, index: slice, /) -> list[Any]: ...
+    def ids(self, start: int, stop: int) -> list[int]: ...
+
+    def rows(self, ids: list[int]) -> list[Any]: ...
 
 
 class LookaheadPaginator(Paginator):
     """A ``Paginator`` whose ``count`` is the rows known so far, never a full count."""
 
-    def __init__(self, object_list: QuerySet[Any] | Sliceable, per_page: int) -> None:
+    def __init__(self, object_list: QuerySet[Any] | OrderedListing, per_page: int) -> None:
         # The base class only keeps object_list; this class reads ``listing`` itself.
         super().__init__([], per_page, allow_empty_first_page=True)
         self.object_list = object_list  # type: ignore[assignment]
@@ -54,19 +56,22 @@ class LookaheadPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         window = self.per_page * (1 + LOOKAHEAD) + 1
         if not isinstance(self.listing, QuerySet):
-            # A listing in its own order (site.queries.SpreadListing) is read as it comes.
-            read = list(self.listing[bottom : bottom + window])
-            if not read and number > 1:
-                raise EmptyPage("That page contains no results")
-            self.known = bottom + len(read)
-            return Page(read[: self.per_page], number, self)
-        ids = list(self.listing.values_list("pk", flat=True)[bottom : bottom + window])
+            # A listing in its own order (site.queries.SpreadListing) gives its ids.
+            ids = self.listing.ids(bottom, bottom + window)
+        else:
+            ids = list(self.listing.values_list("pk", flat=True)[bottom : bottom + window])
         if not ids and number > 1:
             raise EmptyPage("That page contains no results")
         self.known = bottom + len(ids)
         shown = ids[: self.per_page]
-        rows = self.listing.filter(pk__in=shown).in_bulk(shown) if shown else {}
-        return Page([rows[pk] for pk in shown if pk in rows], number, self)
+        return Page(self._rows(shown), number, self)
+
+    def _rows(self, ids: list[int]) -> list[Any]:
+        """Read the rows with ``ids`` whole, in that order."""
+        if not isinstance(self.listing, QuerySet):
+            return self.listing.rows(ids)
+        found = self.listing.filter(pk__in=ids).in_bulk(ids) if ids else {}
+        return [found[pk] for pk in ids if pk in found]
 
     @property
     def count(self) -> int:

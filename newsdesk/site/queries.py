@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Any, TypeVar, overload
+from typing import Any, Protocol, TypeVar, overload
 
 from django.db import connection
 from django.db.models import F, QuerySet, Value
@@ -134,23 +134,47 @@ def _fill_evenly(
 class SpreadListing:
     """A listing in ``spread_by_source`` order that a Paginator can page through.
 
-    Reading page N reads the rows up to it (about N pages, more when one source
-    dominates), never the whole listing.
+    The order is worked out on narrow rows (id, source) and only the shown
+    page's articles are read whole. Reading up to position N reads the first
+    N + ``spread_margin`` rows of the listing, one query: enough for
+    ``spread_by_source`` to place exactly what it would place over the whole
+    listing (a list never reads more than its size plus the waiting items
+    ahead), never the whole listing.
     """
 
     def __init__(self, queryset: QuerySet[Article], page_size: int) -> None:
         self.queryset = queryset
         self.page_size = page_size
 
+    def spread_margin(self) -> int:
+        """The rows past the last list read that the spread may look at (and one more)."""
+        return self.page_size * SPREAD_LOOKAHEAD + 2
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """Return the ids at positions [start, stop) of the spread order."""
+        lists = math.ceil(stop / self.page_size)
+        limit = lists * self.page_size + self.spread_margin()
+        rows = list(self.queryset.values_list("pk", "source_id")[:limit])
+        spread = spread_by_source(rows, self.page_size, _row_source)
+        return [pk for pk, _ in islice(spread, start, stop)]
+
+    def rows(self, ids: list[int]) -> list[Article]:
+        """Read the articles with ``ids`` whole, in that order."""
+        found = self.queryset.filter(pk__in=ids).in_bulk(ids) if ids else {}
+        return [found[pk] for pk in ids if pk in found]
+
     def count(self) -> int:
         return self.queryset.count()
 
+    def __iter__(self) -> Iterator[Article]:
+        """Every article in spread order, a list at a time (a Paginator's contract)."""
+        rows = self.queryset.values_list("pk", "source_id").iterator(chunk_size=2000)
+        spread = spread_by_source(rows, self.page_size, _row_source)
+        while batch := [pk for pk, _ in islice(spread, self.page_size)]:
+            yield from self.rows(batch)
+
     def __len__(self) -> int:
         return self.count()
-
-    def __iter__(self) -> Iterator[Article]:
-        rows = self.queryset.iterator(chunk_size=self.page_size * 4)
-        return spread_by_source(rows, self.page_size, article_source)
 
     @overload
     def __getitem__(self, index: int, /) -> Article: ...
@@ -159,12 +183,36 @@ class SpreadListing:
     def __getitem__(self, index: int | slice, /) -> Article | list[Article]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        return list(islice(iter(self), index.start or 0, index.stop))
+        return self.rows(self.ids(index.start or 0, index.stop))
+
+
+def _row_source(row: tuple[int, int]) -> int:
+    return row[1]
 
 
 def listing() -> QuerySet[Article]:
     """Return published articles of active sources with what list items show."""
     return Article.objects.for_listing().defer("body_html", "body_text")
+
+
+# What choosing among candidates reads of an article (lead, secondary, blocks).
+NARROW_FIELDS = ("id", "source_id", "story_id", "reprint_of_id", "image_id", "published_at")
+
+
+def narrow_listing() -> QuerySet[Article]:
+    """Like ``listing`` with only what choosing needs: cheap rows for many candidates.
+
+    The home page weighs a few hundred candidates to show a few dozen; building
+    each with its source, category, editor and image costs more than the query.
+    """
+    return Article.objects.published().only(*NARROW_FIELDS)
+
+
+def whole(articles: Sequence[Placed]) -> list[Article]:
+    """Return ``articles`` read as ``listing`` reads them (one query), in the same order."""
+    ids = [article.pk for article in articles]
+    found = listing().in_bulk(ids) if ids else {}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def story_listing(**source_filters: Any) -> QuerySet[Article]:
@@ -231,12 +279,26 @@ def lead_of_stories(ranked: list[tuple[Story, float]]) -> Article | None:
     return first
 
 
-def first_per_story(articles: list[Article]) -> list[Article]:
+class Placed(Protocol):
+    """What choosing among articles reads: an Article, or a narrow ``Candidate``."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def story_id(self) -> int | None: ...
+    @property
+    def reprint_of_id(self) -> int | None: ...
+
+
+P = TypeVar("P", bound=Placed)
+
+
+def first_per_story(articles: list[P]) -> list[P]:
     """Keep one article of each story in an ordered list, an original rather than a copy.
 
     Unplaced articles all stay.
     """
-    chosen: dict[int, Article] = {}
+    chosen: dict[int, P] = {}
     for article in articles:
         if article.story_id is None:
             continue
@@ -255,50 +317,66 @@ def choose_lead(featured: Article | None, recent: list[Article]) -> Article | No
     return with_image or (recent[0] if recent else None)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """An article considered for a category block: what choosing reads of it."""
+
+    pk: int
+    story_id: int | None
+    reprint_of_id: int | None
+    category_id: int
+
+
 def latest_per_category(
     categories: list[Category], count: int, shown: ShownSet | None = None
-) -> list[CategoryBlock]:
-    """Return the newest ``count`` articles of each category in two queries.
+) -> list[tuple[Category, list[Candidate]]]:
+    """Return the newest ``count`` articles of each category in one query.
 
-    Stories in ``shown`` (already higher on the page) are left out.
+    Stories in ``shown`` (already higher on the page) are left out. Categories
+    with none are left out. The caller reads the chosen ones whole (``whole``),
+    with the rest of the page.
     """
     seen = shown or ShownSet()
-    blocks = {category.pk: CategoryBlock(category) for category in categories}
+    by_pk = {category.pk: category for category in categories}
+    found: dict[int, list[Candidate]] = {pk: [] for pk in by_pk}
     # Several times as many, so a block still fills once a story's copies fold
     # away and what the page shows above is left out.
-    ids = newest_ids_per_category(list(blocks), count * 6)
-    for article in listing().filter(pk__in=ids):
-        category_id = article.source.category_id
-        block = blocks.get(category_id) if category_id is not None else None
-        if block is not None:
-            block.articles.append(article)
-    for block in blocks.values():
-        fresh = [article for article in block.articles if not seen.holds(article)]
-        block.articles = first_per_story(fresh)[:count]
-    return [block for block in blocks.values() if block.articles]
+    for candidate in newest_per_category(list(by_pk), count * 6):
+        found[candidate.category_id].append(candidate)
+    chosen = [
+        (by_pk[pk], first_per_story([c for c in candidates if not seen.holds(c)])[:count])
+        for pk, candidates in found.items()
+    ]
+    return [(category, candidates) for category, candidates in chosen if candidates]
 
 
-def newest_ids_per_category(category_ids: list[int], count: int) -> list[int]:
-    """Return the ids of the newest ``count`` listed articles of each category, in one query.
+def newest_per_category(category_ids: list[int], count: int) -> list[Candidate]:
+    """Return the newest ``count`` listed articles of each category, newest first, in one query.
 
     One LIMITed walk of the (published_at, id) index per category, glued with
     UNION ALL; each part is wrapped as a subquery because SQLite refuses LIMIT in
-    the parts of a compound statement (and Django's ``union()`` with it).
+    the parts of a compound statement (and Django's ``union()`` with it). Narrow
+    rows: a block shows 4 of the 24 read, so only those are read whole.
     """
     parts: list[str] = []
     params: list[Any] = []
     for category_id in category_ids:
         sources = Source.objects.filter(category_id=category_id)
-        newest = of_sources(listing(), sources).values_list("pk")[:count]
+        newest = of_sources(listing(), sources).values_list(
+            "pk", "story_id", "reprint_of_id", "published_at"
+        )[:count]
         sql, part_params = newest.query.sql_with_params()
         # Django compiled the part; its values travel as parameters.
-        parts.append(f"SELECT * FROM ({sql}) AS newest_{len(parts)}")  # noqa: S608
-        params.extend(part_params)
+        parts.append(f"SELECT %s, newest_{len(parts)}.* FROM ({sql}) AS newest_{len(parts)}")  # noqa: S608
+        params.extend([category_id, *part_params])
     if not parts:
         return []
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    # Newest first within each category, whatever order the parts come back in.
+    rows.sort(key=lambda row: (row[4], row[1]), reverse=True)
+    return [Candidate(pk, story, reprint, category) for category, pk, story, reprint, _ in rows]
 
 
 class ShownSet:
@@ -311,12 +389,12 @@ class ShownSet:
             if article is not None:
                 self.add(article)
 
-    def add(self, article: Article) -> None:
+    def add(self, article: Placed) -> None:
         self.articles.add(article.pk)
         if article.story_id is not None:
             self.stories.add(article.story_id)
 
-    def holds(self, article: Article) -> bool:
+    def holds(self, article: Placed) -> bool:
         return article.pk in self.articles or article.story_id in self.stories
 
 
@@ -342,7 +420,7 @@ def choose_secondary(recent: list[Article], shown: ShownSet) -> list[Article]:
 def home_page(categories: list[Category]) -> HomePage:
     """Gather the lead, secondary stories, capped latest and category blocks; none repeats."""
     featured = listing().filter(featured=True).first()
-    recent = first_per_story(list(listing()[: (LEAD_CANDIDATES + 1) * 4]))
+    recent = first_per_story(list(narrow_listing()[: (LEAD_CANDIDATES + 1) * 4]))
     # Without a featured article, the biggest current story leads, not the hottest post.
     story_lead = lead_of_stories(biggest_stories()) if featured is None else None
     lead = choose_lead(featured or story_lead, recent)
@@ -354,7 +432,17 @@ def home_page(categories: list[Category]) -> HomePage:
     latest = list(islice(spread_by_source(rest, LATEST_ON_HOME, article_source), LATEST_ON_HOME))
     for article in latest:
         shown.add(article)
-    blocks = latest_per_category(categories, PER_CATEGORY_ON_HOME, shown)
+    per_category = latest_per_category(categories, PER_CATEGORY_ON_HOME, shown)
+    # The candidates were read narrow; what the page shows is read whole, in one query.
+    in_blocks = [c for _, candidates in per_category for c in candidates]
+    read = {a.pk: a for a in whole([a for a in (lead, *secondary, *latest, *in_blocks) if a])}
+    lead = read.get(lead.pk, lead) if lead is not None else None
+    secondary = [read.get(a.pk, a) for a in secondary]
+    latest = [read.get(a.pk, a) for a in latest]
+    blocks = [
+        CategoryBlock(category, [read[c.pk] for c in candidates if c.pk in read])
+        for category, candidates in per_category
+    ]
     page = HomePage(lead=lead, secondary=secondary, latest=latest, blocks=blocks)
     attach_cards([lead, *secondary, *latest, *(a for b in blocks for a in b.articles)])
     return page

@@ -6,9 +6,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from newsdesk.core.dates import show_time
+from newsdesk.site import queries
 from newsdesk.site.queries import source_cap, spread_by_source
 from tests.site.factories import (
     make_article,
@@ -89,6 +92,34 @@ def test_latest_page_caps_each_page_per_source(client: Client) -> None:
             assert sum(a.source.name == "Hourly Podcast" for a in items) == 20 // 3
     assert len(seen) == len(set(seen)) == 70
     assert client.get("/latest/?page=5").status_code == 404
+
+
+def test_spread_listing_pages_match_spreading_the_whole_listing() -> None:
+    """Reading a page from a bounded prefix of narrow rows places what spreading everything does.
+
+    A busy feed pushes its articles many pages down: the prefix read must still
+    be long enough for every page, and only the page's own rows are read whole.
+    """
+    busy = make_source(name="Busy")
+    quiet = [make_source(name=f"Quiet {n}") for n in range(2)]
+    for n in range(90):
+        make_article(source=busy, published_at=datetime.now(UTC) - timedelta(minutes=n))
+    for n in range(24):
+        make_article(
+            source=quiet[n % 2], published_at=datetime.now(UTC) - timedelta(hours=3, minutes=n)
+        )
+    everything = [
+        a.pk for a in spread_by_source(queries.story_listing(), 6, queries.article_source)
+    ]
+    listing = queries.SpreadListing(queries.story_listing(), 6)
+    for start in range(0, len(everything) + 6, 6):
+        assert listing.ids(start, start + 6) == everything[start : start + 6]
+    with CaptureQueriesContext(connection) as captured:
+        page = listing[12:18]
+    assert [a.pk for a in page] == everything[12:18]
+    # Three lists of 6 and the spread's margin (10 lists and 2), then the 6 shown.
+    narrow, shown = (q["sql"] for q in captured.captured_queries)
+    assert narrow.endswith("LIMIT 80") and "body_text" not in narrow and "LIMIT" not in shown[-12:]
 
 
 def test_two_sources_alone_share_a_list_evenly() -> None:
