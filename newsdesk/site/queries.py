@@ -79,11 +79,23 @@ def spread_by_source(items: Iterable[T], size: int, key: Callable[[T], object]) 
     skip nor repeat. When the other sources run out (or are more than
     SPREAD_LOOKAHEAD lists away), the waiting items fill the list anyway, the
     least shown source first.
+
+    A list whose next ``size`` items are already under the cap with nothing
+    waiting (nearly every list of a listing over many sources) is taken as it
+    comes: deep pages spread thousands of rows before theirs.
     """
     cap = source_cap(size)
-    source = iter(enumerate(items))
+    source = _PushBack(enumerate(items))
     waiting: deque[tuple[int, T]] = deque()
     while True:
+        if not waiting:
+            ahead = list(islice(source, size))
+            if not ahead:
+                return
+            if _under_cap(ahead, cap, key):
+                yield from (item for _, item in ahead)
+                continue
+            source.push_back(ahead)
         chosen, waiting = _take_under_cap(waiting, size, cap, key)
         counts = Counter(key(item) for _, item in chosen)
         for position, item in source:
@@ -98,6 +110,31 @@ def spread_by_source(items: Iterable[T], size: int, key: Callable[[T], object]) 
         if not chosen:
             return
         yield from (item for _, item in sorted(chosen, key=lambda pair: pair[0]))
+
+
+class _PushBack(Iterator[T]):
+    """An iterator that items read ahead can be put back into, to be read again first."""
+
+    def __init__(self, items: Iterator[T]) -> None:
+        self.items = items
+        self.back: deque[T] = deque()
+
+    def __next__(self) -> T:
+        return self.back.popleft() if self.back else next(self.items)
+
+    def push_back(self, items: list[T]) -> None:
+        self.back.extendleft(reversed(items))
+
+
+def _under_cap(pairs: list[tuple[int, T]], cap: int, key: Callable[[T], object]) -> bool:
+    """Tell whether no source has more than ``cap`` of ``pairs``."""
+    counts: dict[object, int] = {}
+    for _, item in pairs:
+        source = key(item)
+        counts[source] = counts.get(source, 0) + 1
+        if counts[source] > cap:
+            return False
+    return True
 
 
 def _take_under_cap(

@@ -39,6 +39,12 @@ def by_letter(item: str) -> str:
             6,
             ["a1", "a2", "a3", "b1", "c1", "d1", "a4", "a5", "a6"],
         ),
+        # A list taken as it comes (all under the cap), then a burst that waits.
+        (
+            ["a1", "b1", "c1", "a2", "a3", "a4", "b2", "c2"],
+            3,
+            ["a1", "b1", "c1", "a2", "b2", "c2", "a3", "a4"],
+        ),
         # One source alone still fills every list.
         (["a1", "a2", "a3", "a4"], 2, ["a1", "a2", "a3", "a4"]),
         ([], 5, []),
