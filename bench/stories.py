@@ -4,11 +4,13 @@ Builds a synthetic stream from the evaluation corpus's sentences: events of 1 to
 6 reports by different outlets within hours (a fifth of reports are copies of an
 earlier one with a line of boilerplate), arriving at ``--per-day`` articles a day.
 Chunks of articles are stored (untimed, as ingest would) and the real stage
-(`understand_new_articles`, SQLite, batches of 500) places them (timed). Peak RSS
-is this process's high-water mark (``ru_maxrss``).
+(`understand_new_articles`, batches of 500; SQLite unless ``--db`` names an empty
+database) places them (timed). Peak RSS is this process's high-water mark (``ru_maxrss``).
 
     python -m bench.stories --articles 50000 --per-day 20000
     python -m bench.stories --latency 5     # stored -> in its story, scheduler running
+    createdb -h 127.0.0.1 -U postgres bench_stories
+    python -m bench.stories --articles 10000 --db postgres://postgres@127.0.0.1:5432/bench_stories
 
 ``--latency`` measures the other figure: with the scheduler thread of `newsdesk
 serve` running the stage job (every 5 s), how long after an article is stored
@@ -112,10 +114,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=50_000)
     parser.add_argument("--per-day", type=int, default=20_000)
     parser.add_argument("--latency", type=int, default=0, help="samples of the latency")
+    parser.add_argument(
+        "--db", default="", help="an empty database's URL (default: SQLite in a temporary folder)"
+    )
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="newsdesk-bench-s-")
     try:
-        setup_django(f"sqlite:///{workdir}/bench.sqlite3", workdir)
+        setup_django(args.db or f"sqlite:///{workdir}/bench.sqlite3", workdir)
         if args.latency:
             print(json.dumps(latency(args.latency)))
         else:

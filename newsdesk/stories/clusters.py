@@ -25,8 +25,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from itertools import repeat
+from operator import itemgetter, mul
 
 import justext
+import numpy as np
 
 from newsdesk.core.languages import language_name
 from newsdesk.core.text import normalized_words
@@ -62,18 +65,17 @@ def terms(item: ArticleItem, body_words: list[str] | None = None) -> Counter[str
     """
     stops = stop_words(item.language)
     counts: Counter[str] = Counter()
-    title = [word for word in normalized_words(item.title) if _keep(word, stops)]
+    title = normalized_words(item.title)
     for _ in range(TITLE_WEIGHT):
         counts.update(title)
     if body_words is None:
         body_words = normalized_words(item.text[: LEAD_WORDS * 10])
     lead = normalized_words(item.summary) + body_words
-    counts.update(word for word in lead[:LEAD_WORDS] if _keep(word, stops))
+    counts.update(lead[:LEAD_WORDS])
+    # Filter distinct words once rather than every occurrence; the kept ones keep their order.
+    for word in [word for word in counts if len(word) < 2 or word in stops or word.isdigit()]:
+        del counts[word]
     return counts
-
-
-def _keep(word: str, stops: frozenset[str]) -> bool:
-    return len(word) > 1 and word not in stops and not word.isdigit()
 
 
 @dataclass
@@ -108,7 +110,10 @@ class StoryIndex:
         self.window = window
         self.threshold = JOIN_THRESHOLD if threshold is None else threshold
         self.stories: dict[int, StoryEntry] = {}
-        self.postings: dict[str, dict[int, None]] = {}
+        # term -> {story key: the term's weight in the story's centroid}
+        self.postings: dict[str, dict[int, float]] = {}
+        # story key -> its centroid's norm, for scoring many candidates at once.
+        self.norms: dict[int, float] = {}
         self.document_frequency: Counter[str] = Counter()
         self.documents = 0
 
@@ -119,12 +124,15 @@ class StoryIndex:
         self.document_frequency.update(counts.keys())
         if len(self.document_frequency) > MAX_TERMS:
             self._thin_frequencies()
-        vector = {term: (1 + math.log(count)) * self._idf(term) for term, count in counts.items()}
+        log = math.log
+        frequency = self.document_frequency
+        total = self.documents + 1
+        vector = {
+            term: (1 + log(count)) * (log(total / (frequency[term] + 1)) + 1)
+            for term, count in counts.items()
+        }
         length = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
         return {term: weight / length for term, weight in vector.items()}
-
-    def _idf(self, term: str) -> float:
-        return math.log((self.documents + 1) / (self.document_frequency[term] + 1)) + 1
 
     def _thin_frequencies(self) -> None:
         # Halve every count and forget the terms seen once: old news weighs less.
@@ -139,16 +147,10 @@ class StoryIndex:
         The article's heaviest terms gather candidates and a partial score from
         the postings; only the ``FULL_SCORES`` best candidates get a full cosine.
         """
-        query = sorted(vector.items(), key=lambda pair: -pair[1])[:QUERY_TERMS]
-        partial: dict[int, float] = {}
-        for term, weight in query:
-            for key in self.postings.get(term, ()):
-                story = self.stories[key]
-                partial[key] = partial.get(key, 0.0) + weight * story.centroid[term] / story.norm
-        ranked = heapq.nlargest(FULL_SCORES * 4, partial.items(), key=lambda pair: pair[1])
+        query = heapq.nlargest(QUERY_TERMS, vector.items(), key=itemgetter(1))
         found: Match | None = None
         checked = 0
-        for key, _ in ranked:
+        for key in self.likeliest(query, FULL_SCORES * 4):
             story = self.stories[key]
             if story.language != language or not story.within(moment, self.window):
                 continue
@@ -159,6 +161,29 @@ class StoryIndex:
             if checked == FULL_SCORES:
                 break
         return found
+
+    def likeliest(self, query: list[tuple[str, float]], count: int) -> list[int]:
+        """Return the ``count`` stories with the highest partial cosine over ``query``, best first.
+
+        A common term has a hundred postings and an article thirty query terms:
+        the sums are taken with numpy over all postings at once, not a loop each.
+        """
+        keys: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for term, weight in query:
+            postings = self.postings.get(term)
+            if postings:
+                size = len(postings)
+                keys.append(np.fromiter(postings.keys(), np.int64, size))
+                weights.append(np.fromiter(postings.values(), np.float64, size) * weight)
+        if not keys:
+            return []
+        stories, where = np.unique(np.concatenate(keys), return_inverse=True)
+        sums = np.bincount(where, weights=np.concatenate(weights))
+        norms = np.fromiter(map(self.norms.__getitem__, stories.tolist()), np.float64, stories.size)
+        scores = sums / norms
+        top = np.argsort(-scores, kind="stable")[:count]
+        return [int(key) for key in stories[top]]
 
     def add(self, key: int, vector: Vector, item: ArticleItem) -> None:
         """Put an article's vector into story ``key`` (created when new)."""
@@ -171,24 +196,26 @@ class StoryIndex:
         story.last_at = max(story.last_at, moment)
         story.last_seen = max(story.last_seen, item.first_seen_at)
         story.size += 1
+        centroid = story.centroid
+        # Only the article's terms change weight: the postings of the others stay as they are.
         for term, weight in vector.items():
-            story.centroid[term] = story.centroid.get(term, 0.0) + weight
+            total = centroid[term] = centroid.get(term, 0.0) + weight
+            postings = self.postings.setdefault(term, {})
+            known = key in postings
+            # Assigning an existing key keeps its place: the oldest story still goes first.
+            postings[key] = total
+            if not known and len(postings) > POSTINGS_PER_TERM:
+                del postings[next(iter(postings))]
         self._trim(story)
+        values = story.centroid.values()
+        story.norm = self.norms[key] = math.sqrt(sum(map(mul, values, values))) or 1.0
 
     def _trim(self, story: StoryEntry) -> None:
         if len(story.centroid) > CENTROID_TERMS:
-            kept = sorted(story.centroid.items(), key=lambda pair: -pair[1])[:CENTROID_TERMS]
+            kept = heapq.nlargest(CENTROID_TERMS, story.centroid.items(), key=itemgetter(1))
             for term in story.centroid.keys() - dict(kept).keys():
                 self._unpost(term, story.key)
             story.centroid = dict(kept)
-        for term in story.centroid:
-            postings = self.postings.setdefault(term, {})
-            if story.key not in postings:
-                postings[story.key] = None
-                if len(postings) > POSTINGS_PER_TERM:
-                    oldest = next(iter(postings))
-                    del postings[oldest]
-        story.norm = math.sqrt(sum(weight * weight for weight in story.centroid.values()))
 
     def _unpost(self, term: str, key: int) -> None:
         postings = self.postings.get(term)
@@ -202,11 +229,11 @@ class StoryIndex:
         story = self.stories.pop(old)
         story.key = new
         self.stories[new] = story
+        self.norms[new] = self.norms.pop(old)
         for term in story.centroid:
             postings = self.postings.get(term)
             if postings is not None and old in postings:
-                del postings[old]
-                postings[new] = None
+                postings[new] = postings.pop(old)
 
     def evict(self, seen_before: datetime) -> int:
         """Forget stories with no article first seen since ``seen_before``; return how many."""
@@ -217,6 +244,7 @@ class StoryIndex:
 
     def forget(self, key: int) -> None:
         story = self.stories.pop(key, None)
+        self.norms.pop(key, None)
         if story is not None:
             for term in story.centroid:
                 self._unpost(term, key)
@@ -228,4 +256,6 @@ class StoryIndex:
 def _dot(left: Vector, right: Vector) -> float:
     if len(left) > len(right):
         left, right = right, left
-    return sum(weight * right.get(term, 0.0) for term, weight in left.items())
+    # map() over C functions: a third of the time of the same sum as a generator.
+    found = map(right.get, left.keys(), repeat(0.0))
+    return float(sum(map(mul, left.values(), found)))

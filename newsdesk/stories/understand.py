@@ -237,7 +237,13 @@ def _likeliest(print_: Fingerprint, band_hits: dict[int, set[int]], batch: _Batc
     """
     shared: Counter[int] = Counter()
     for bucket in print_.buckets:
-        shared.update(_lookup(band_hits, batch.bands, bucket))
+        stored = band_hits.get(bucket)
+        placed = batch.bands.get(bucket)
+        # Most buckets match nothing: skip building a set for them.
+        if stored and placed:
+            shared.update(stored | placed)
+        elif stored or placed:
+            shared.update(stored or placed or ())
     return {key for key, _ in sorted(shared.items(), key=lambda p: (-p[1], -p[0]))[:MAX_CANDIDATES]}
 
 

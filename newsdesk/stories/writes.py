@@ -32,13 +32,18 @@ def _adapted(rows: Sequence[tuple[object, ...]], moments: list[int]) -> list[Any
     if not moments:
         return list(rows)
     adapt = connection.ops.adapt_datetimefield_value
+    # A batch repeats few moments (one per article, or one "now"): adapt each once.
+    done: dict[datetime, Any] = {}
     adapted = []
     for row in rows:
         values = list(row)
         for position in moments:
             value = values[position]
             if isinstance(value, datetime):
-                values[position] = adapt(value)
+                found = done.get(value)
+                if found is None:
+                    found = done[value] = adapt(value)
+                values[position] = found
         adapted.append(values)
     return adapted
 
@@ -62,10 +67,22 @@ def update_rows(
         cursor.executemany(sql, _adapted(rows, moments))
 
 
+def adapt_datetime(value: datetime) -> Any:
+    """Return a datetime as the database backend stores it (for ``adapted`` rows)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def insert_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[object, ...]]
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[tuple[object, ...]],
+    *,
+    adapted: bool = False,
 ) -> None:
-    """Insert rows of ``fields`` values (by name) with one prepared statement."""
+    """Insert rows of ``fields`` values (by name) with one prepared statement.
+
+    With ``adapted`` the caller already passed datetimes through ``adapt_datetime``.
+    """
     if not rows:
         return
     columns, moments = _columns(model, fields)
@@ -73,4 +90,4 @@ def insert_rows(
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, _adapted(rows, moments))
+        cursor.executemany(sql, rows if adapted else _adapted(rows, moments))

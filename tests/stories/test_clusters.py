@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from newsdesk.stories.clusters import StoryIndex, stop_words, terms
 from newsdesk.stories.types import ArticleItem, reported_at
 from tests.stories.helpers import event
@@ -82,3 +84,48 @@ def test_eviction_and_renaming_keep_postings_consistent() -> None:
     assert index.evict(first.published + timedelta(days=30)) == 1
     assert index.best(vector, "en", a.reported_at) is None
     assert all(42 not in postings for postings in index.postings.values())
+
+
+def _scalar_partial(index: StoryIndex, query: list[tuple[str, float]]) -> dict[int, float]:
+    """The partial cosine of every story sharing a query term, one story and term at a time."""
+    scores: dict[int, float] = {}
+    for term, weight in query:
+        for key in index.postings.get(term, {}):
+            story = index.stories[key]
+            scores[key] = scores.get(key, 0.0) + weight * story.centroid[term] / story.norm
+    return scores
+
+
+def test_batched_partial_scores_equal_the_scalar_ones() -> None:
+    """likeliest() ranks stories as a per-story, per-term loop over their centroids would."""
+    index = StoryIndex(WINDOW)
+    number = 0
+    for event_id in range(1, 13):
+        for report in event(event_id)[:3]:
+            number += 1
+            placed = item(number, report.title, report.text, report.published)
+            vector = index.vectorize(placed)
+            match = index.best(vector, "en", placed.reported_at)
+            index.add(match.key if match else -number, vector, placed)
+    # Postings hold each story's current centroid weights; norms follow the centroids.
+    for key, story in index.stories.items():
+        assert index.norms[key] == pytest.approx(story.norm)
+        for term, weight in story.centroid.items():
+            assert index.postings[term].get(key, weight) == weight
+    probe = event(13)[0]
+    vector = index.vectorize(item(999, probe.title, probe.text, probe.published))
+    query = sorted(vector.items(), key=lambda pair: -pair[1])[:30]
+    expected = _scalar_partial(index, query)
+    ranked = index.likeliest(query, len(expected))
+    assert len(expected) > 5 and sorted(ranked) == sorted(expected)
+    scores = [expected[key] for key in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert index.likeliest(query, 3) == ranked[:3]
+    assert index.likeliest([("no-such-term", 1.0)], 3) == []
+
+
+def test_terms_drop_single_letters_digits_and_stop_words_and_count_titles_twice() -> None:
+    """Filtering distinct words keeps the counts a word-by-word filter would give."""
+    when = datetime.now(UTC)
+    counted = terms(item(1, "Flood in Lagos 2024", "x The flood closed 12 roads in Lagos.", when))
+    assert counted == {"flood": 3, "lagos": 3, "closed": 1, "roads": 1}

@@ -159,3 +159,20 @@ def test_fingerprint_cache_stays_bounded() -> None:
         archive.remember({key: empty for key in range(start, start + 1000)})
     assert len(archive.fingerprints) == FINGERPRINT_CACHE
     assert max(archive.fingerprints) == FINGERPRINT_CACHE * 2 - 1
+
+
+def test_stored_bands_are_found_again_with_their_moment() -> None:
+    """Bands written with pre-adapted moments read back as the article's first-seen time."""
+    from newsdesk.stories.archive import DatabaseArchive
+    from newsdesk.stories.dedup import fingerprint
+
+    original = event(5)[0]
+    first = store(original)
+    understand_new_articles()
+    print_ = fingerprint(original.text)
+    assert print_ is not None
+    seen = set(ReprintBand.objects.filter(article=first).values_list("seen_at", flat=True))
+    assert seen == {first.first_seen_at}
+    found = DatabaseArchive({}).band_matches(set(print_.buckets) | {12345})
+    assert set(found) == set(print_.buckets)
+    assert all(ids == {first.pk} for ids in found.values())
