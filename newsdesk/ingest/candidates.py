@@ -101,13 +101,34 @@ def _summary(document: ReadabilityDocument) -> HtmlElement | None:
 def _visible_copy(tree: HtmlElement) -> HtmlElement:
     """A copy of the page without hidden elements and what trafilatura prunes first."""
     raw = deepcopy(tree)
-    for element in raw.xpath("//*[@hidden]"):
+    for element in _HIDDEN(raw):
         element.drop_tree()
-    for element in raw.xpath("//*[@style]"):
+    for element in _STYLED_NONE(raw):
         if _HIDDEN_STYLE.search(str(element.get("style"))):
             element.drop_tree()
-    # Without this readability can pick an appended second article.
-    return prune_unwanted_nodes(raw, RAW_TREE_PRUNE_XPATH)
+    # Without this readability can pick an appended second article. The prune's
+    # XPaths test every div's class and id with Python regexes (a fifth of
+    # readability's cost); a plain XPath tells first whether any element could match.
+    if _MAY_PRUNE(raw):
+        raw = prune_unwanted_nodes(raw, RAW_TREE_PRUNE_XPATH)
+    return raw
+
+
+_HIDDEN = etree.XPath("//*[@hidden]")
+# Only a style that says "none", in any case, can hide (the regex then checks it is display).
+_STYLED_NONE = etree.XPath("//*[contains(translate(@style, 'NOE', 'noe'), 'none')]")
+# What RAW_TREE_PRUNE_XPATH's tests need an id or class to contain: its regexes
+# look for "mvp-post-add-" and "infinite(-)scroll", its other test for
+# "elementor-share-buttons". Checked by the tests (test_candidates.py).
+_MAY_PRUNE = etree.XPath(
+    "boolean(//*[self::div or self::section or self::aside]["
+    + " or ".join(
+        f"contains(@{attribute}, '{word}')"
+        for attribute in ("id", "class")
+        for word in ("mvp-post-add-", "infinite", "elementor-share-buttons")
+    )
+    + "])"
+)
 
 
 def justext_body(tree: HtmlElement, *, url: str) -> etree._Element | None:

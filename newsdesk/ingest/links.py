@@ -62,9 +62,14 @@ def link_chars(text: str, parts: Iterable[str], anchors: frozenset[str]) -> int:
 
 def relink(elements: Iterable[etree._Element], links: dict[str, str]) -> None:
     """Wrap the first occurrence of each link's words in ``elements`` as a ``ref``."""
-    if not links:
+    elements = list(elements)
+    # Only links whose words are in the body can match; compiling an alternation
+    # of every prose link on the page cost more than the rest of the relinking.
+    text = " ".join(word for element in elements for word in element.itertext())
+    present = [words for words in links if words in text]
+    if not present:
         return
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(links, key=len, reverse=True)))
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(present, key=len, reverse=True)))
     used: set[str] = set()
     for element in elements:
         for node in list(element.iter(*_TEXT_TAGS)):
