@@ -101,10 +101,8 @@ def _summary(document: ReadabilityDocument) -> HtmlElement | None:
 def _visible_copy(tree: HtmlElement) -> HtmlElement:
     """A copy of the page without hidden elements and what trafilatura prunes first."""
     raw = deepcopy(tree)
-    for element in _HIDDEN(raw):
-        element.drop_tree()
-    for element in _STYLED_NONE(raw):
-        if _HIDDEN_STYLE.search(str(element.get("style"))):
+    for element in _MAY_HIDE(raw):
+        if element.get("hidden") is not None or _HIDDEN_STYLE.search(str(element.get("style"))):
             element.drop_tree()
     # Without this readability can pick an appended second article. The prune's
     # XPaths test every div's class and id with Python regexes (a fifth of
@@ -114,20 +112,18 @@ def _visible_copy(tree: HtmlElement) -> HtmlElement:
     return raw
 
 
-_HIDDEN = etree.XPath("//*[@hidden]")
-# Only a style that says "none", in any case, can hide (the regex then checks it is display).
-_STYLED_NONE = etree.XPath("//*[contains(translate(@style, 'NOE', 'noe'), 'none')]")
+# Hidden elements, and those whose style says "none" in any case (the regex
+# then checks it is display), in one pass.
+_MAY_HIDE = etree.XPath(
+    "//*[@hidden or (@style and contains(translate(@style, 'NOE', 'noe'), 'none'))]"
+)
 # What RAW_TREE_PRUNE_XPATH's tests need an id or class to contain: its regexes
 # look for "mvp-post-add-" and "infinite(-)scroll", its other test for
-# "elementor-share-buttons". Checked by the tests (test_candidates.py).
+# "elementor-share-buttons" (test_candidates.py checks the shortcut).
 _MAY_PRUNE = etree.XPath(
-    "boolean(//*[self::div or self::section or self::aside]["
-    + " or ".join(
-        f"contains(@{attribute}, '{word}')"
-        for attribute in ("id", "class")
-        for word in ("mvp-post-add-", "infinite", "elementor-share-buttons")
-    )
-    + "])"
+    "boolean(//@class[contains(., 'mvp-post-add-') or contains(., 'infinite')"
+    " or contains(., 'elementor-share-buttons')]"
+    " | //@id[contains(., 'mvp-post-add-') or contains(., 'infinite')])"
 )
 
 

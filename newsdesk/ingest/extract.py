@@ -35,7 +35,7 @@ from newsdesk.ingest.combine import choose_body
 from newsdesk.ingest.embeds import replace_embeds
 from newsdesk.ingest.errors import ExtractError
 from newsdesk.ingest.figures import mark_figures
-from newsdesk.ingest.links import anchor_texts, prose_links
+from newsdesk.ingest.links import anchor_texts, page_anchors, prose_links
 from newsdesk.ingest.metadata import read_metadata
 from newsdesk.ingest.template import SourceTemplate, block_print, template_host
 from newsdesk.ingest.text import decode_html
@@ -68,13 +68,14 @@ def extract_article(
     base = url if is_http_url(url) else ""
     metadata = read_metadata(tree, base=base)
     captions = page_captions(tree)
-    links = prose_links(tree)
+    anchors = page_anchors(tree)
+    links = prose_links(anchors)
     embeds = replace_embeds(tree)
     figures = mark_figures(tree)
     body = choose_body(tree, url=base)
     if body is None:
         raise ExtractError("no main text found")
-    blocks = split_blocks(body, embeds, figures, anchor_texts(tree))
+    blocks = split_blocks(body, embeds, figures, anchor_texts(tree, anchors))
     host = template_host(metadata.canonical_url or base)
     learned = template.prints_for(host) if template is not None else frozenset()
     drop_furniture(blocks, title=metadata.title, captions=captions, learned=learned)

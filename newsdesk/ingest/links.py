@@ -25,14 +25,18 @@ _MAX_LINKS = 300
 _TEXT_TAGS = ("p", "item", "cell", "quote", "hi")
 
 
-def prose_links(tree: HtmlElement) -> dict[str, str]:
+def page_anchors(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """Every link of the page with its words, read once for the two uses below."""
+    return [(anchor, _SPACES.sub(" ", anchor.text_content()).strip()) for anchor in tree.iter("a")]
+
+
+def prose_links(anchors: Iterable[tuple[HtmlElement, str]]) -> dict[str, str]:
     """Map the words of each inline link in the page's prose to its target."""
     found: dict[str, str] = {}
-    for anchor in tree.iter("a"):
+    for anchor, words in anchors:
         href = str(anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        words = _SPACES.sub(" ", anchor.text_content()).strip()
         if len(words) < _MIN_CHARS or words in found or not _in_prose(anchor, words):
             continue
         found[words] = href
@@ -41,14 +45,18 @@ def prose_links(tree: HtmlElement) -> dict[str, str]:
     return found
 
 
-def anchor_texts(tree: HtmlElement) -> frozenset[str]:
-    """The words of every link on the page, to measure how much of a block is links."""
-    found = set()
-    for anchor in tree.iter("a"):
-        words = _SPACES.sub(" ", anchor.text_content()).strip()
-        if len(words) >= 3:
-            found.add(words)
-    return frozenset(found)
+def anchor_texts(tree: HtmlElement, anchors: Iterable[tuple[HtmlElement, str]]) -> frozenset[str]:
+    """The words of every link still on the page, to measure how much of a block is links.
+
+    ``anchors`` were read before figures and embeds were swapped for markers;
+    the links inside those are gone from ``tree``, and so from the result.
+    """
+    root = tree.getroottree().getroot()
+    return frozenset(
+        words
+        for anchor, words in anchors
+        if len(words) >= 3 and anchor.getroottree().getroot() is root
+    )
 
 
 def link_chars(text: str, parts: Iterable[str], anchors: frozenset[str]) -> int:

@@ -36,13 +36,22 @@ logger = logging.getLogger(__name__)
 _PUBLISHED_KEYS = ("article:published_time", "og:article:published_time", "datepublished")
 _MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified")
 _LANGUAGE_KEYS = ("content-language", "og:locale")
-_BYLINE_XPATHS = (
-    '//*[@itemprop="author"]//*[@itemprop="name"]',
-    '//*[@rel="author"]',
-    '//a[contains(@href, "/author/")]',
-    '//*[contains(@class, "byline")]//a',
-    '//*[contains(@class, "byline") or contains(@class, "author-name")]',
-    '//*[@itemprop="author"]',
+_BYLINE_XPATHS = tuple(
+    etree.XPath(xpath)
+    for xpath in (
+        '//*[@itemprop="author"]//*[@itemprop="name"]',
+        '//*[@rel="author"]',
+        '//a[contains(@href, "/author/")]',
+        '//*[contains(@class, "byline")]//a',
+        '//*[contains(@class, "byline") or contains(@class, "author-name")]',
+        '//*[@itemprop="author"]',
+    )
+)
+# Whether any of them can find something, in one pass over the page: most pages
+# without an author in their meta tags have no byline markup either.
+_ANY_BYLINE = etree.XPath(
+    'boolean(//*[@itemprop="author" or @rel="author" or contains(@class, "byline")'
+    ' or contains(@class, "author-name")] | //a[contains(@href, "/author/")])'
 )
 _BY = re.compile(r"^(by|von|par|por|di|door)\s+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -202,8 +211,10 @@ def _byline(tree: HtmlElement) -> str:
     page and costs more than the body extraction; the markup that names authors
     (rel=author, schema.org, byline and author classes) is found far cheaper.
     """
+    if not _ANY_BYLINE(tree):
+        return ""
     for xpath in _BYLINE_XPATHS:
-        result: Any = tree.xpath(xpath)
+        result: Any = xpath(tree)
         for element in result if isinstance(result, list) else []:
             text = (
                 _SPACES.sub(" ", element.text_content()).strip()
