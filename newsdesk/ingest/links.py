@@ -52,11 +52,14 @@ def anchor_texts(tree: HtmlElement, anchors: Iterable[tuple[HtmlElement, str]]) 
     the links inside those are gone from ``tree``, and so from the result.
     """
     root = tree.getroottree().getroot()
-    return frozenset(
-        words
-        for anchor, words in anchors
-        if len(words) >= 3 and anchor.getroottree().getroot() is root
-    )
+    return frozenset(words for anchor, words in anchors if len(words) >= 3 and _top(anchor) is root)
+
+
+def _top(element: etree._Element) -> etree._Element:
+    """The outermost ancestor: the page's root, or a removed subtree's own top."""
+    while (parent := element.getparent()) is not None:
+        element = parent
+    return element
 
 
 def link_chars(text: str, parts: Iterable[str], anchors: frozenset[str]) -> int:

@@ -47,12 +47,6 @@ _BYLINE_XPATHS = tuple(
         '//*[@itemprop="author"]',
     )
 )
-# Whether any of them can find something, in one pass over the page: most pages
-# without an author in their meta tags have no byline markup either.
-_ANY_BYLINE = etree.XPath(
-    'boolean(//*[@itemprop="author" or @rel="author" or contains(@class, "byline")'
-    ' or contains(@class, "author-name")] | //a[contains(@href, "/author/")])'
-)
 _BY = re.compile(r"^(by|von|par|por|di|door)\s+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _JSON_LD = '//script[@type="application/ld+json"]/text()'
@@ -211,8 +205,6 @@ def _byline(tree: HtmlElement) -> str:
     page and costs more than the body extraction; the markup that names authors
     (rel=author, schema.org, byline and author classes) is found far cheaper.
     """
-    if not _ANY_BYLINE(tree):
-        return ""
     for xpath in _BYLINE_XPATHS:
         result: Any = xpath(tree)
         for element in result if isinstance(result, list) else []:
