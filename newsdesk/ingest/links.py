@@ -51,15 +51,8 @@ def anchor_texts(tree: HtmlElement, anchors: Iterable[tuple[HtmlElement, str]]) 
     ``anchors`` were read before figures and embeds were swapped for markers;
     the links inside those are gone from ``tree``, and so from the result.
     """
-    root = tree.getroottree().getroot()
-    return frozenset(words for anchor, words in anchors if len(words) >= 3 and _top(anchor) is root)
-
-
-def _top(element: etree._Element) -> etree._Element:
-    """The outermost ancestor: the page's root, or a removed subtree's own top."""
-    while (parent := element.getparent()) is not None:
-        element = parent
-    return element
+    on_page = set(tree.iter("a"))
+    return frozenset(words for anchor, words in anchors if len(words) >= 3 and anchor in on_page)
 
 
 def link_chars(text: str, parts: Iterable[str], anchors: frozenset[str]) -> int:
@@ -96,8 +89,11 @@ def _in_prose(anchor: HtmlElement, words: str) -> bool:
         parent = parent.getparent()
     if parent is None or parent.tag not in _PROSE_PARENTS:
         return False
-    around = _SPACES.sub(" ", parent.text_content()).strip()
-    return len(around) > 1.5 * len(words)
+    around = parent.text_content()
+    # Collapsing spaces only shortens: most menu links fail on the raw length.
+    if len(around) <= 1.5 * len(words):
+        return False
+    return len(_SPACES.sub(" ", around).strip()) > 1.5 * len(words)
 
 
 def _wrap_text(
