@@ -73,6 +73,23 @@ def _collect(element: etree._Element, found: list[Piece]) -> None:
             found.append(_loose(child.tail))
 
 
+def _has_piece(body: etree._Element) -> bool:
+    """Whether ``pieces(body)`` would find a block, without collecting them all."""
+    if body.text and body.text.strip():
+        return True
+    for child in body:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in _CONTAINERS:
+            if _has_piece(child):
+                return True
+        elif child.tag == "graphic" or " ".join(child.itertext()).strip():
+            return True
+        if child.tail and child.tail.strip():
+            return True
+    return False
+
+
 def _loose(text: str) -> Piece:
     paragraph = etree.Element("p")
     paragraph.text = text.strip()
@@ -240,7 +257,7 @@ def _find(mine: Sequence[Piece], piece: Piece, start: int, default: int) -> int:
 def choose_body(tree: HtmlElement, *, url: str) -> etree._Element | None:
     """Return the body judged best for the page, or None."""
     merged = merge_bodies(rules_body(tree, url=url), readability_body(tree, url=url))
-    if merged is not None and pieces(merged):
+    if merged is not None and _has_piece(merged):
         return merged
     # jusText costs as much as both others together: only for a page with
     # text that neither found an article in.

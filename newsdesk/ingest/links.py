@@ -25,14 +25,18 @@ _MAX_LINKS = 300
 _TEXT_TAGS = ("p", "item", "cell", "quote", "hi")
 
 
-def prose_links(tree: HtmlElement) -> dict[str, str]:
+def page_anchors(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """Every link of the page with its words, read once for the two uses below."""
+    return [(anchor, _SPACES.sub(" ", anchor.text_content()).strip()) for anchor in tree.iter("a")]
+
+
+def prose_links(anchors: Iterable[tuple[HtmlElement, str]]) -> dict[str, str]:
     """Map the words of each inline link in the page's prose to its target."""
     found: dict[str, str] = {}
-    for anchor in tree.iter("a"):
+    for anchor, words in anchors:
         href = str(anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        words = _SPACES.sub(" ", anchor.text_content()).strip()
         if len(words) < _MIN_CHARS or words in found or not _in_prose(anchor, words):
             continue
         found[words] = href
@@ -41,14 +45,14 @@ def prose_links(tree: HtmlElement) -> dict[str, str]:
     return found
 
 
-def anchor_texts(tree: HtmlElement) -> frozenset[str]:
-    """The words of every link on the page, to measure how much of a block is links."""
-    found = set()
-    for anchor in tree.iter("a"):
-        words = _SPACES.sub(" ", anchor.text_content()).strip()
-        if len(words) >= 3:
-            found.add(words)
-    return frozenset(found)
+def anchor_texts(tree: HtmlElement, anchors: Iterable[tuple[HtmlElement, str]]) -> frozenset[str]:
+    """The words of every link still on the page, to measure how much of a block is links.
+
+    ``anchors`` were read before figures and embeds were swapped for markers;
+    the links inside those are gone from ``tree``, and so from the result.
+    """
+    on_page = set(tree.iter("a"))
+    return frozenset(words for anchor, words in anchors if len(words) >= 3 and anchor in on_page)
 
 
 def link_chars(text: str, parts: Iterable[str], anchors: frozenset[str]) -> int:
@@ -62,9 +66,14 @@ def link_chars(text: str, parts: Iterable[str], anchors: frozenset[str]) -> int:
 
 def relink(elements: Iterable[etree._Element], links: dict[str, str]) -> None:
     """Wrap the first occurrence of each link's words in ``elements`` as a ``ref``."""
-    if not links:
+    elements = list(elements)
+    # Only links whose words are in the body can match; compiling an alternation
+    # of every prose link on the page cost more than the rest of the relinking.
+    text = " ".join(word for element in elements for word in element.itertext())
+    present = [words for words in links if words in text]
+    if not present:
         return
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(links, key=len, reverse=True)))
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(present, key=len, reverse=True)))
     used: set[str] = set()
     for element in elements:
         for node in list(element.iter(*_TEXT_TAGS)):
@@ -80,8 +89,11 @@ def _in_prose(anchor: HtmlElement, words: str) -> bool:
         parent = parent.getparent()
     if parent is None or parent.tag not in _PROSE_PARENTS:
         return False
-    around = _SPACES.sub(" ", parent.text_content()).strip()
-    return len(around) > 1.5 * len(words)
+    around = parent.text_content()
+    # Collapsing spaces only shortens: most menu links fail on the raw length.
+    if len(around) <= 1.5 * len(words):
+        return False
+    return len(_SPACES.sub(" ", around).strip()) > 1.5 * len(words)
 
 
 def _wrap_text(
