@@ -41,13 +41,18 @@ from newsdesk.ingest.pipeline import (
     fetch_page,
     finish_page,
     finish_refresh,
+    finish_unchanged,
     host_of,
+    is_unchanged,
     plan_entries,
     record_crash,
 )
 from newsdesk.sources.models import Source
 
 logger = logging.getLogger(__name__)
+
+# Unchanged (304) sources recorded together, in one batched write per this many.
+UNCHANGED_BATCH = 100
 
 _stopping = threading.Event()
 _shared: tuple[int, Fetcher] | None = None
@@ -139,6 +144,7 @@ class Crawl:
         self.results: list[RefreshResult] = []
         self._lock = threading.Lock()
         self._pending: dict[int, int] = {}  # units left per RefreshRun (by id)
+        self._unchanged: list[RefreshRun] = []  # 304s not yet recorded (_record_unchanged)
         self.stop_at: float | None = None  # time.monotonic() after which no unit starts
 
     def add(self, source: Source) -> None:
@@ -146,6 +152,14 @@ class Crawl:
 
     def run(self, threads: int) -> None:
         """Work through every unit with ``threads`` threads (the caller's own when 1)."""
+        try:
+            self._run_threads(threads)
+        finally:
+            with self._lock:
+                rest, self._unchanged = self._unchanged, []
+            self._record_unchanged(rest)
+
+    def _run_threads(self, threads: int) -> None:
         if threads == 1:
             self._work()
             return
@@ -222,6 +236,31 @@ class Crawl:
             last = self._pending[id(run)] == 0
         if not last or run.interrupted:
             return
+        if is_unchanged(run):
+            with self._lock:
+                self._unchanged.append(run)
+                batch: list[RefreshRun] = []
+                if len(self._unchanged) >= UNCHANGED_BATCH:
+                    batch, self._unchanged = self._unchanged, []
+            self._record_unchanged(batch)
+            return
+        self._finish_run(run)
+
+    def _record_unchanged(self, runs: list[RefreshRun]) -> None:
+        """Record a batch of 304s in one write; if that fails, each on its own."""
+        if not runs:
+            return
+        try:
+            results = finish_unchanged(runs)
+        except Exception:
+            logger.exception("batched record of unchanged sources failed; recording one by one")
+            for run in runs:
+                self._finish_run(run)
+            return
+        for result in results:
+            self._finish(result)
+
+    def _finish_run(self, run: RefreshRun) -> None:
         try:
             result = finish_refresh(run)
         except Exception as error:

@@ -92,7 +92,9 @@ def illustrate_html(
     gatherer = _Gatherer(fetch, ImageLimits.from_settings(), refetch)
     illustration = Illustration(body_html)
     pictures = {}
-    for found in find_images(body_html)[: int(settings.NEWSDESK_IMAGES_PER_ARTICLE)]:
+    wanted = find_images(body_html)[: int(settings.NEWSDESK_IMAGES_PER_ARTICLE)]
+    gatherer.look_up([found.src for found in wanted] + [image_url])
+    for found in wanted:
         kept = gatherer.keep(found, (previous or {}).get(digest_in_url(found.src)))
         if kept is not None:
             illustration.body.append(kept)
@@ -122,6 +124,12 @@ class _Gatherer:
         self.refetch = refetch
         self.dropped: dict[str, str] = {}
         self._seen: dict[str, Image | None] = {}
+        self._known: dict[str, Image] | None = None  # set by look_up()
+
+    def look_up(self, urls: list[str]) -> None:
+        """Find the images already fetched from any of ``urls``, in one query for the article."""
+        if not self.refetch:
+            self._known = _known_images([url for url in urls if is_http_url(url)])
 
     def keep(self, found: FoundImage, previous: ArticleImage | None) -> KeptImage | None:
         source_url = previous.source_url if previous is not None else found.src
@@ -138,8 +146,10 @@ class _Gatherer:
         if not is_http_url(url):
             self.dropped[url] = "not an http(s) URL"
             return None
-        if not self.refetch and (known := _known_image(url)) is not None:
-            return known
+        if not self.refetch:
+            known = self._known.get(url) if self._known is not None else _known_image(url)
+            if known is not None:
+                return known
         try:
             processed = process_image(self.fetch(url).content, self.limits)
             return _save(processed)
@@ -159,6 +169,18 @@ def _known_image(url: str) -> Image | None:
     if used is None or not _still_stored(used.image):
         return None
     return used.image
+
+
+def _known_images(urls: list[str]) -> dict[str, Image]:
+    """``_known_image`` for several URLs at once: each URL's first use, if still stored."""
+    if not urls:
+        return {}
+    first: dict[str, Image] = {}
+    rows = ArticleImage.objects.filter(source_url__in=set(urls)).select_related("image")
+    # By primary key: the model's ordering would join every row's article to sort.
+    for used in rows.order_by("pk"):
+        first.setdefault(used.source_url, used.image)
+    return {url: image for url, image in first.items() if _still_stored(image)}
 
 
 def _still_stored(image: Image) -> bool:
@@ -191,8 +213,22 @@ def _save(processed: ProcessedImage) -> Image:
     return image
 
 
-def record_images(article: Article, illustration: Illustration) -> None:
-    """Store which pictures ``article`` shows, its lead, and that its images were checked."""
+def lead_image_fields(illustration: Illustration) -> dict[str, object]:
+    """The article's own columns that ``record_images`` sets: its lead and the check time."""
+    lead = illustration.lead
+    return {
+        "image": lead.image if lead else None,
+        "image_alt": lead.alt[:500] if lead else "",
+        "images_checked_at": timezone.now(),
+    }
+
+
+def record_images(article: Article, illustration: Illustration, *, created: bool = False) -> None:
+    """Store which pictures ``article`` shows, its lead, and that its images were checked.
+
+    ``created``: the article was just created with ``lead_image_fields`` already
+    set, so it has no image rows to replace and no columns to update.
+    """
     rows = [
         ArticleImage(
             article=article,
@@ -208,10 +244,12 @@ def record_images(article: Article, illustration: Illustration) -> None:
         )
         for position, kept in enumerate(kept_images)
     ]
-    lead = illustration.lead
-    article.image = lead.image if lead else None
-    article.image_alt = lead.alt[:500] if lead else ""
-    article.images_checked_at = timezone.now()
+    if created:
+        if rows:
+            ArticleImage.objects.bulk_create(rows)
+        return
+    for name, value in lead_image_fields(illustration).items():
+        setattr(article, name, value)
     with transaction.atomic():
         ArticleImage.objects.filter(article=article).delete()
         ArticleImage.objects.bulk_create(rows)

@@ -19,6 +19,7 @@ own text and its error in the result.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -38,7 +39,12 @@ from newsdesk.ingest.assemble import (
 from newsdesk.ingest.errors import IngestError, RateLimitedError
 from newsdesk.ingest.fetcher import Fetcher
 from newsdesk.ingest.health import publishing_rate
-from newsdesk.ingest.image_pipeline import Illustration, illustrate, record_images
+from newsdesk.ingest.image_pipeline import (
+    Illustration,
+    illustrate,
+    lead_image_fields,
+    record_images,
+)
 from newsdesk.ingest.images import IMAGE_ACCEPT, revalidate
 from newsdesk.ingest.pagepool import PagePool, page_pool
 from newsdesk.ingest.parsers import parse_feed
@@ -49,6 +55,7 @@ from newsdesk.ingest.schedule import (
     follow_move,
     record_failure,
     record_success,
+    record_successes,
 )
 from newsdesk.ingest.template import SourceTemplate, TemplateState, observe, strip_learned
 from newsdesk.ingest.types import ExtractedPage, FetchResult, ParsedEntry
@@ -120,6 +127,8 @@ class PageJob:
     feed_language: str
     article_id: int | None
     first_seen: datetime
+    # The source's learned boilerplate, read once per refresh rather than once per page.
+    templates: TemplateCache | None = field(default=None, repr=False, compare=False)
 
     @property
     def host(self) -> str:
@@ -171,6 +180,10 @@ class RefreshRun:
     interrupted: bool = False
     # Entries a day, from the dates in the feed (health.publishing_rate); None for a 304.
     items_per_day: float | None = None
+    templates: TemplateCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.templates = TemplateCache(self.source)
 
 
 def host_of(url: str) -> str:
@@ -269,7 +282,9 @@ def _plan_entry(
     if wants_page(entry):
         known.queue(url)
         article_id = existing.pk if existing else None
-        run.pages.append(PageJob(run.source, entry, feed_language, article_id, first_seen))
+        run.pages.append(
+            PageJob(run.source, entry, feed_language, article_id, first_seen, run.templates)
+        )
         return ""
     prepared = _assemble(run.source, entry, None, feed_language, first_seen)
     return _store(run.source, prepared, existing, known, fetcher=fetcher, page=None)
@@ -310,7 +325,8 @@ def finish_page(
     if response is not None:
         try:
             # The boilerplate learned from the source's pages goes along (ingest/template.py).
-            template = source_template(job.source)
+            templates = job.templates or TemplateCache(job.source)
+            template = templates.get()
             page = (pages or page_pool()).extract(
                 response.content, url=response.url, template=template
             )
@@ -326,7 +342,15 @@ def finish_page(
         existing = None
         if job.article_id is not None:
             existing = Article.objects.filter(pk=job.article_id).first()
-        return _store(job.source, prepared, existing, None, fetcher=fetcher, page=page)
+        return _store(
+            job.source,
+            prepared,
+            existing,
+            None,
+            fetcher=fetcher,
+            page=page,
+            templates=job.templates,
+        )
     except Exception as failure:
         _log_entry_error(job.source, job.entry, failure)
         return "failed_entries"
@@ -337,6 +361,29 @@ def finish_refresh(run: RefreshRun) -> RefreshResult:
     if run.result.ok and run.response is not None:
         _record_success(run)
     return run.result
+
+
+def is_unchanged(run: RefreshRun) -> bool:
+    """Tell whether a finished refresh was a plain 304: nothing to store but the schedule."""
+    return (
+        run.result.status == FetchStatus.NOT_MODIFIED
+        and run.response is not None
+        and not run.pages
+        and not run.result.moved_to
+        and not run.result.stopped
+    )
+
+
+def finish_unchanged(runs: list[RefreshRun]) -> list[RefreshResult]:
+    """``finish_refresh`` for many 304 refreshes at once (schedule.record_successes)."""
+    record_successes(
+        [
+            (run.source, run.response, run.result.status, run.started, run.items_per_day)
+            for run in runs
+            if run.response is not None
+        ]
+    )
+    return [run.result for run in runs]
 
 
 def _log_entry_error(source: Source, entry: ParsedEntry, error: Exception) -> None:
@@ -434,35 +481,45 @@ def _store(
     *,
     fetcher: Fetcher,
     page: ExtractedPage | None,
+    templates: TemplateCache | None = None,
 ) -> str:
-    """Create or update the article; return "new", "updated" or "unchanged"."""
+    """Create or update the article; return "new", "updated" or "unchanged".
+
+    The article, its image rows and the page's template counts are written in
+    one transaction, a new article with its lead picture already set: a handful
+    of statements and one commit per article instead of a dozen.
+    """
     prepared, pictures = _illustrate(prepared, fetcher)
-    if existing is not None:
-        for name, value in _fields(prepared).items():
-            setattr(existing, name, value)
-        existing.updated_at = prepared.updated or timezone.now()
-        existing.save()
-        stored, outcome = existing, "updated"
-    else:
-        try:
-            with transaction.atomic():
-                stored = Article.objects.create(
-                    source=source,
-                    guid=prepared.guid[:2000],
-                    published_at=prepared.published,
-                    published_day_only=prepared.published_day_only,
-                    updated_at=prepared.updated,
-                    first_seen_at=prepared.first_seen,
-                    **_fields(prepared),
-                )
-        except IntegrityError:
-            # Another worker stored the same entry a moment ago: one article, not two.
-            return "unchanged"
-        outcome = "new"
-        if known is not None:
-            known.add(stored)
-    record_images(stored, pictures)
-    learn_template(source, page, prepared.url)
+    with transaction.atomic():
+        if existing is not None:
+            for name, value in _fields(prepared).items():
+                setattr(existing, name, value)
+            existing.updated_at = prepared.updated or timezone.now()
+            existing.save()
+            stored, outcome = existing, "updated"
+            record_images(stored, pictures)
+        else:
+            try:
+                with transaction.atomic():
+                    stored = Article.objects.create(
+                        source=source,
+                        guid=prepared.guid[:2000],
+                        published_at=prepared.published,
+                        published_day_only=prepared.published_day_only,
+                        updated_at=prepared.updated,
+                        first_seen_at=prepared.first_seen,
+                        **_fields(prepared),
+                        **lead_image_fields(pictures),
+                    )
+            except IntegrityError:
+                # Another worker stored the same entry a moment ago: one article, not two.
+                return "unchanged"
+            outcome = "new"
+            if known is not None:
+                known.add(stored)
+            record_images(stored, pictures, created=True)
+        if learn_template(source, page, prepared.url) and templates is not None:
+            templates.forget()
     return outcome
 
 
@@ -525,21 +582,62 @@ def source_template(source: Source) -> SourceTemplate:
     return SourceTemplate({host: frozenset(learned) for host, learned in rows})
 
 
-def learn_template(source: Source, page: ExtractedPage | None, page_key: str) -> None:
-    """Count the page's blocks; re-clean stored articles when a block becomes boilerplate."""
+class TemplateCache:
+    """One refresh's view of its source's learned boilerplate, read again only after learning.
+
+    Every page of a source used to read the same rows before its extraction;
+    now the first page of a refresh reads them and the others reuse them,
+    until a stored page teaches a new block (``forget``).
+    """
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self._template: SourceTemplate | None = None
+        self._lock = threading.Lock()  # the crawler's threads share a refresh's pages
+
+    def get(self) -> SourceTemplate:
+        with self._lock:
+            if self._template is None:
+                self._template = source_template(self.source)
+            return self._template
+
+    def forget(self) -> None:
+        with self._lock:
+            self._template = None
+
+
+def learn_template(source: Source, page: ExtractedPage | None, page_key: str) -> frozenset[str]:
+    """Count the page's blocks; re-clean stored articles when a block becomes boilerplate.
+
+    Return the prints learned just now (empty when none).
+    """
     if page is None or not page.template_host or not page.block_prints:
-        return
+        return frozenset()
     with transaction.atomic():
-        row, _ = SourceBoilerplate.objects.select_for_update().get_or_create(
-            source=source, host=page.template_host
+        row = (
+            SourceBoilerplate.objects.select_for_update()
+            .filter(source=source, host=page.template_host)
+            .first()
         )
-        state = TemplateState.from_json(row.state)
+        state = TemplateState.from_json(row.state if row is not None else None)
         new = observe(state, page_key, page.block_prints)
-        row.state = state.as_json()
-        row.learned = sorted(state.learned())
-        row.save()
+        values = {"state": state.as_json(), "learned": sorted(state.learned())}
+        if row is None:
+            try:
+                with transaction.atomic():
+                    SourceBoilerplate.objects.create(
+                        source=source, host=page.template_host, **values
+                    )
+            except IntegrityError:
+                # Another thread counted this host's first page a moment ago: count on its row.
+                return learn_template(source, page, page_key)
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save(update_fields=[*values, "updated_at"])
     if new:
         reclean_articles(source, new)
+    return new
 
 
 def reclean_articles(source: Source, prints: frozenset[str]) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from functools import lru_cache
 
 import httpx
 
@@ -51,9 +52,18 @@ def check_allowed_host(host: str, allowed: list[str]) -> None:
     """Refuse ``host`` unless it is in ``allowed`` (an empty list allows any host)."""
     if not allowed:
         return
-    wanted = host.lower().strip("[]").rstrip(".")
-    if wanted not in {name.lower().strip("[]").rstrip(".") for name in allowed}:
+    if _host_key(host) not in _host_keys(tuple(allowed)):
         raise BlockedError(f"host {host!r} is not in NEWSDESK_FETCH_ALLOWED_HOSTS")
+
+
+def _host_key(host: str) -> str:
+    return host.lower().strip("[]").rstrip(".")
+
+
+@lru_cache(maxsize=8)
+def _host_keys(allowed: tuple[str, ...]) -> frozenset[str]:
+    # Built once per setting value, not on every hop of every fetch.
+    return frozenset(_host_key(name) for name in allowed)
 
 
 def check_public_host(host: str) -> list[IPAddress]:

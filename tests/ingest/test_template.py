@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from newsdesk.demo.server import CorpusServer
+from newsdesk.ingest import pipeline
 from newsdesk.ingest.crawler import crawl
 from newsdesk.ingest.extract import extract_article
+from newsdesk.ingest.pipeline import refresh_source
 from newsdesk.ingest.template import (
     MIN_PAGES,
     SourceTemplate,
@@ -120,11 +122,8 @@ def test_strip_learned_cleans_stored_html_and_text() -> None:
     assert strip_learned("", "", learned) is None
 
 
-@pytest.mark.django_db(transaction=True)
-def test_crawl_learns_the_template_and_recleans_stored_articles(
-    corpus_server: CorpusServer,
-) -> None:
-    """After a crawl of three pages of one site, no stored article keeps the disclaimer."""
+def gazette(corpus_server: CorpusServer) -> Source:
+    """A source whose feed links the three story pages, served by ``corpus_server``."""
     root: Path = corpus_server.root
     (root / "pages").mkdir()
     items = []
@@ -137,7 +136,42 @@ def test_crawl_learns_the_template_and_recleans_stored_articles(
         )
     feed = f"<rss version='2.0'><channel><title>Gazette</title>{''.join(items)}</channel></rss>"
     (root / "feed.xml").write_text(feed)
-    source = Source.objects.create(name="Gazette", feed_url=corpus_server.url("feed.xml"))
+    return Source.objects.create(name="Gazette", feed_url=corpus_server.url("feed.xml"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_reads_the_learned_template_again_only_after_learning(
+    corpus_server: CorpusServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of one refresh share one read of the source's boilerplate until a page teaches more.
+
+    Page 1 reads it (nothing learned yet), page 2 reuses it and its blocks make the
+    disclaimer boilerplate, so page 3 reads again and is extracted without it.
+    """
+    source = gazette(corpus_server)
+    reads: list[int] = []
+    real = pipeline.source_template
+
+    def counted(read_for: Source) -> SourceTemplate:
+        template = real(read_for)
+        reads.append(len(template.prints_for("gazette.example")))
+        return template
+
+    monkeypatch.setattr(pipeline, "source_template", counted)
+
+    assert refresh_source(source).new == 3
+
+    assert reads == [0, 2]  # after page 2: the disclaimer and the shared background
+    last = Article.objects.get(source=source, url__endswith="pages/2.html")
+    assert DISCLAIMER[:40] not in last.body_text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_crawl_learns_the_template_and_recleans_stored_articles(
+    corpus_server: CorpusServer,
+) -> None:
+    """After a crawl of three pages of one site, no stored article keeps the disclaimer."""
+    source = gazette(corpus_server)
 
     results = crawl([source])
 
