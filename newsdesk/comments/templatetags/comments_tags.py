@@ -11,6 +11,7 @@ from django import template
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from newsdesk.comments.actions import author_may_change
 from newsdesk.comments.forms import CommentForm
@@ -82,7 +83,9 @@ def comment_section(context: template.Context, article: Article) -> dict[str, An
     parent = next(
         (i.comment for i in thread if str(i.comment.pk) == reply_to and i.can_reply), None
     )
-    form = CommentForm(initial={"parent": parent.pk if parent else None})
+    initial = {"parent": parent.pk if parent else None}
+    # Built only when the cached form fragment misses: a form costs more than the thread.
+    form = SimpleLazyObject(lambda: CommentForm(initial=initial))
     return {
         "request": request,
         "article": article,
