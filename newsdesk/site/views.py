@@ -140,7 +140,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    item = get_object_or_404(Article.objects.for_listing(), pk=pk)
+    item = shown_article(pk)
     canonical = item.get_absolute_url()
     # Compare slugs, not paths: request.path is decoded, reverse() percent-encodes.
     if slug != (item.slug or "article"):
@@ -157,6 +157,21 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "page_kind": "article",
     }
     return render(request, "site/article.html", context)
+
+
+def shown_article(pk: int) -> Article:
+    """Return the published article ``pk`` with what its page shows, read once per generation.
+
+    Any edit of the article, its source, category or editor bumps the generation,
+    so the stored copy is never behind what the database would answer; a missing
+    or hidden article is a 404 and is not stored.
+    """
+    key = f"site:article:{current_generation()}:{pk}"
+    found: Article | None = cache.get(key)
+    if found is None:
+        found = get_object_or_404(Article.objects.for_listing(), pk=pk)
+        cache.set(key, found, settings.NEWSDESK_PAGE_CACHE_SECONDS)
+    return found
 
 
 def around_article(article: Article) -> dict[str, Any]:

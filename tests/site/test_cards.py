@@ -90,9 +90,12 @@ def test_site_path_follows_the_script_prefix() -> None:
     assert site_path("site:latest") == plain
 
 
-def test_warm_home_page_asks_the_database_nothing(client: Client, settings: object) -> None:
+def test_warm_home_page_asks_the_database_nothing(
+    client: Client, settings: object, tmp_path: Path
+) -> None:
     """Once the blocks are rendered for this generation, the home page needs no query."""
     settings.NEWSDESK_PAGE_CACHE = False  # type: ignore[attr-defined]
+    settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]  # this test's generation alone
     make_article(title="Kept on the front page")
     first = client.get("/").content.decode()
     with CaptureQueriesContext(connection) as queries:
@@ -124,3 +127,33 @@ def test_home_and_article_fragments_follow_the_generation(client: Client, settin
     assert "1 comment</a>" in client.get("/").content.decode()
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Second story" in page  # "More from" the same section
+    assert "1 comment" in page
+
+
+def test_comment_thread_is_read_once_per_generation(
+    client: Client, settings: object, tmp_path: Path
+) -> None:
+    """Readers without an edit token share the stored thread; an author's held comment shows."""
+    from newsdesk.comments.models import Comment, Status
+    from newsdesk.comments.tokens import cookie_name
+
+    settings.NEWSDESK_PAGE_CACHE = False  # type: ignore[attr-defined]
+    settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
+    article = make_article()
+    url = article.get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not [q for q in queries.captured_queries if "comments_comment" in q["sql"]]
+    held = Comment.objects.create(
+        article=article,
+        name="Author",
+        body="Held.",
+        body_html="<p>Held.</p>",
+        status=Status.PENDING,
+    )
+    assert "Held." not in client.get(url).content.decode()
+    client.cookies[cookie_name(held)] = "not-a-valid-token"
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert [q for q in queries.captured_queries if "comments_comment" in q["sql"]]
