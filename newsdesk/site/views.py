@@ -13,8 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
+from newsdesk.comments.templatetags.comments_tags import load_comment_counts
 from newsdesk.core.dates import was_updated
 from newsdesk.core.languages import language_name
 from newsdesk.core.pages import current_generation
@@ -61,11 +63,17 @@ def category_for_nav(request: HttpRequest, slug: str) -> Category | None:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "site/home.html", {"page": home_blocks(request), "page_kind": "home"})
+    # Lazy: the page's blocks are rendered once per generation (home.html caches the
+    # fragment), and a fragment served from the cache never needs them.
+    page = SimpleLazyObject(lambda: home_blocks(request))
+    return render(request, "site/home.html", {"page": page, "page_kind": "home"})
 
 
 def home_blocks(request: HttpRequest) -> queries.HomePage:
     """Return the home page's lead, latest and category blocks, gathered once per generation.
+
+    The blocks carry their articles' comment counts, so a warm home page asks
+    the database nothing.
 
     They change only when articles or stories do, which bumps the generation;
     the lead's reader counts (the biggest story) may lag by the cache lifetime.
@@ -74,6 +82,8 @@ def home_blocks(request: HttpRequest) -> queries.HomePage:
     page: queries.HomePage | None = cache.get(key)
     if page is None:
         page = queries.home_page(nav_categories(request))
+        # Approving a comment bumps the generation too, so the counts stay with the blocks.
+        load_comment_counts(page.secondary, page.latest, page.blocks)
         cache.set(key, page, settings.NEWSDESK_PAGE_CACHE_SECONDS)
     return page
 
@@ -130,7 +140,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    item = get_object_or_404(Article.objects.for_listing(), pk=pk)
+    item = shown_article(pk)
     canonical = item.get_absolute_url()
     # Compare slugs, not paths: request.path is decoded, reverse() percent-encodes.
     if slug != (item.slug or "article"):
@@ -138,7 +148,8 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "article": item,
         "body_html": shown_body(item),
-        **around_article(item),
+        # Lazy: read only when the page's cached fragment (article.html) is missing.
+        "around": SimpleLazyObject(lambda: around_article(item)),
         "show_updated": was_updated(item.published_at, item.updated_at),
         "foreign_language": is_foreign_language(item.language, settings.NEWSDESK_LANGUAGE),
         "language_label": language_name(item.language) if item.language else "",
@@ -146,6 +157,21 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "page_kind": "article",
     }
     return render(request, "site/article.html", context)
+
+
+def shown_article(pk: int) -> Article:
+    """Return the published article ``pk`` with what its page shows, read once per generation.
+
+    Any edit of the article, its source, category or editor bumps the generation,
+    so the stored copy is never behind what the database would answer; a missing
+    or hidden article is a 404 and is not stored.
+    """
+    key = f"site:article:{current_generation()}:{pk}"
+    found: Article | None = cache.get(key)
+    if found is None:
+        found = get_object_or_404(Article.objects.for_listing(), pk=pk)
+        cache.set(key, found, settings.NEWSDESK_PAGE_CACHE_SECONDS)
+    return found
 
 
 def around_article(article: Article) -> dict[str, Any]:

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from newsdesk.core.paths import site_path
 
 
 class Category(models.Model):
@@ -25,7 +26,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("site:category", kwargs={"slug": self.slug})
+        return site_path("site:category", slug=self.slug)
 
 
 class Editor(models.Model):
@@ -52,7 +53,7 @@ class Editor(models.Model):
         return self.display_name
 
     def get_absolute_url(self) -> str:
-        return reverse("site:editor", kwargs={"slug": self.slug})
+        return site_path("site:editor", slug=self.slug)
 
     @property
     def initials(self) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from newsdesk.core.media import Picture, picture_for
+from newsdesk.core.paths import site_path
 from newsdesk.sources.models import Source
 
 
@@ -49,7 +49,7 @@ class Story(models.Model):
         return self.headline or f"Story {self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("site:story", kwargs={"pk": self.pk})
+        return site_path("site:story", pk=self.pk)
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -165,11 +165,11 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        # A listing links each card two or three times; reverse() once per article.
+        # A listing links each card two or three times; look the path up once per article.
         key = (self.pk, self.slug)
         cached: tuple[tuple[Any, str], str] | None = self.__dict__.get("_url")
         if cached is None or cached[0] != key:
-            url = reverse("site:article", kwargs={"pk": self.pk, "slug": self.slug or "article"})
+            url = site_path("site:article", pk=self.pk, slug=self.slug or "article")
             cached = self.__dict__["_url"] = (key, url)
         return cached[1]
 

@@ -172,7 +172,7 @@ def test_related_more_from_category(client: Client, article: Article) -> None:
     sibling = make_article(source=make_source(category=article.source.category), title="Sibling")
     make_article(title="Unrelated")
     response = client.get(article.get_absolute_url())
-    assert [a.title for a in response.context["related"]] == [sibling.title]
+    assert [a.title for a in response.context["around"]["related"]] == [sibling.title]
     assert 'More from <a href="/category/politics/">Politics</a>' in response.content.decode()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,10 +15,13 @@ from django.utils.safestring import SafeString
 
 from newsdesk.core import dates
 from newsdesk.core.languages import language_name
+from newsdesk.core.paths import site_path
 from newsdesk.core.text import truncate_words_near
+from newsdesk.site import cards
 from newsdesk.site.links import absolute_url
 from newsdesk.site.templatetags.image_tags import article_image_url
 from newsdesk.stories.models import Article
+from newsdesk.stories.queries import StoryCard
 
 register = template.Library()
 
@@ -27,29 +30,36 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 
 @register.simple_tag
-def shown_time(value: datetime | None, day_only: bool = False) -> str:
-    """Render ``<time>`` for a list: "3 h ago" within a day, else the date; full date as title.
-
-    ``data-relative`` lets site/site.js keep "3 h ago" true on a cached page.
-    """
-    if value is None:
-        return ""
-    shown = dates.show_time(value, day_only=bool(day_only))
-    return format_html(
-        '<time datetime="{}" title="{}"{}>{}</time>',
-        machine_time(value, day_only),
-        shown.full,
-        SafeString(" data-relative") if shown.relative else "",
-        shown.text,
-    )
+def shown_time(value: datetime | None, day_only: bool = False) -> SafeString:
+    """Render ``<time>`` for a list: "3 h ago" within a day, else the date (site/cards.py)."""
+    return cards.time_tag(value, bool(day_only))
 
 
 @register.filter
 def machine_time(value: datetime, day_only: bool = False) -> str:
     """The ``datetime`` attribute: "2024-03-05" for a day-only date, else ISO 8601 with offset."""
-    if day_only:
-        return value.astimezone(UTC).date().isoformat()
-    return dates.to_site_zone(value).isoformat(timespec="minutes")
+    return cards.machine_time(value, bool(day_only))
+
+
+@register.simple_tag
+def site_url(name: str, **kwargs: str | int) -> str:
+    """Like ``{% url %}`` with keyword arguments, looked up once per process (core/paths.py).
+
+    Every page repeats the same dozen links (home, feeds, search...).
+    """
+    return site_path(name, **kwargs)
+
+
+@register.simple_tag
+def story_item(item: Article, compact: Any = False, level: Any = None) -> SafeString:
+    """Render one list item (site/cards.py): ``{% story_item item compact=True level=2 %}``."""
+    return cards.story_item(item, compact, level)
+
+
+@register.simple_tag
+def story_sources(card: StoryCard | None) -> SafeString:
+    """Render an item's "+2 sources: A, B" line, or nothing when no other outlet carries it."""
+    return cards.story_sources(card)
 
 
 @register.filter
