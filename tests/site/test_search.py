@@ -137,6 +137,21 @@ def test_trigram_titles_join_when_full_text_finds_little() -> None:
     assert titles("reykjavk") == ["Eruption near Reykjavik"]
 
 
+def test_trigram_pages_past_the_first_and_matching_searches_ask_nothing_more() -> None:
+    """A later page of a misspelt search stays on titles; a search that matches asks once."""
+    postgres_only()
+    for number in range(25):
+        make_article(title=f"Reykjavik harbour {number}", language="en")
+    first = search_articles("reykjavk").page(1)
+    second = search_articles("reykjavk").page(2)
+    assert len(first.object_list) == 20 and len(second.object_list) == 5
+    assert not {a.pk for a in first.object_list} & {a.pk for a in second.object_list}
+    with CaptureQueriesContext(connection) as queries:
+        search_articles("harbour").page(1)
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in statements if "%>" in sql or "count(*)" in sql.lower()]
+
+
 def test_relevance_by_default_date_on_request(client: Client) -> None:
     """Results come best first; ?sort=date puts the newest first."""
     now = timezone.now()
