@@ -75,7 +75,7 @@ def adapt_datetime(value: datetime) -> Any:
 def insert_rows(
     model: type[models.Model],
     fields: Sequence[str],
-    rows: Sequence[tuple[object, ...]],
+    rows: Sequence[tuple[Any, ...]],
     *,
     adapted: bool = False,
 ) -> None:
@@ -90,4 +90,4 @@ def insert_rows(
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows if adapted else _adapted(rows, moments))
+        cursor.executemany(sql, list(rows) if adapted else _adapted(rows, moments))
