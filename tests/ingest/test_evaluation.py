@@ -87,3 +87,6 @@ def test_eval_command_prints_table_and_writes_json(tmp_path: Path) -> None:
     assert set(tools) >= {"newsdesk", "trafilatura", "readability-lxml"}
     assert all(0 < tool["f1"] <= 1 for tool in tools.values())
     assert result["pages_per_second"]["newsdesk"] > 0
+    # Both speed ratios, wall clock and CPU time, come out of the one run.
+    assert result["speed_ratio_newsdesk_to_trafilatura"] > 0
+    assert result["cpu_speed_ratio_newsdesk_to_trafilatura"] > 0
