@@ -141,7 +141,14 @@ if ENV["NEWSDESK_REDIS_URL"]:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Pages, per-generation fragments and article objects share this cache: Django's
+    # default of 300 entries would evict a busy site's pages before their TTL.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
 
 # Celery (scale-out only): the broker is the same Redis; without it nothing is queued.
 CELERY_BROKER_URL = ENV["NEWSDESK_REDIS_URL"] or "memory://"
