@@ -322,6 +322,7 @@ def finish_page(
     Return "new", "updated", "unchanged" or "failed_entries".
     """
     page: ExtractedPage | None = None
+    template = SourceTemplate({})
     if response is not None:
         try:
             # The boilerplate learned from the source's pages goes along (ingest/template.py).
@@ -342,6 +343,7 @@ def finish_page(
         existing = None
         if job.article_id is not None:
             existing = Article.objects.filter(pk=job.article_id).first()
+        used = template.prints_for(page.template_host) if page is not None else frozenset()
         return _store(
             job.source,
             prepared,
@@ -350,6 +352,7 @@ def finish_page(
             fetcher=fetcher,
             page=page,
             templates=job.templates,
+            used=used,
         )
     except Exception as failure:
         _log_entry_error(job.source, job.entry, failure)
@@ -482,12 +485,15 @@ def _store(
     fetcher: Fetcher,
     page: ExtractedPage | None,
     templates: TemplateCache | None = None,
+    used: frozenset[str] = frozenset(),
 ) -> str:
     """Create or update the article; return "new", "updated" or "unchanged".
 
-    The article, its image rows and the page's template counts are written in
-    one transaction, a new article with its lead picture already set: a handful
-    of statements and one commit per article instead of a dozen.
+    ``used``: the learned prints the page was extracted with (see learn_template).
+
+    The article and its image rows are written in one transaction, a new article
+    with its lead picture already set; the page's template counts in a second.
+    A handful of statements per article instead of a dozen in three transactions.
     """
     prepared, pictures = _illustrate(prepared, fetcher)
     with transaction.atomic():
@@ -518,8 +524,9 @@ def _store(
             if known is not None:
                 known.add(stored)
             record_images(stored, pictures, created=True)
-        if learn_template(source, page, prepared.url) and templates is not None:
-            templates.forget()
+    # Counted after the article is committed, as a transaction of its own: a re-clean
+    # triggered by another page must see this article, or it keeps the new boilerplate.
+    learn_template(source, page, prepared.url, article=stored, used=used, templates=templates)
     return outcome
 
 
@@ -606,10 +613,21 @@ class TemplateCache:
             self._template = None
 
 
-def learn_template(source: Source, page: ExtractedPage | None, page_key: str) -> frozenset[str]:
+def learn_template(
+    source: Source,
+    page: ExtractedPage | None,
+    page_key: str,
+    *,
+    article: Article | None = None,
+    used: frozenset[str] = frozenset(),
+    templates: TemplateCache | None = None,
+) -> frozenset[str]:
     """Count the page's blocks; re-clean stored articles when a block becomes boilerplate.
 
-    Return the prints learned just now (empty when none).
+    Return the prints learned just now (empty when none). ``article``, stored
+    from ``page`` with the learned prints ``used``, is cleaned of boilerplate
+    learned meanwhile from other pages (whose re-clean may have run before it
+    was stored).
     """
     if page is None or not page.template_host or not page.block_prints:
         return frozenset()
@@ -621,7 +639,8 @@ def learn_template(source: Source, page: ExtractedPage | None, page_key: str) ->
         )
         state = TemplateState.from_json(row.state if row is not None else None)
         new = observe(state, page_key, page.block_prints)
-        values = {"state": state.as_json(), "learned": sorted(state.learned())}
+        learned = state.learned()
+        values = {"state": state.as_json(), "learned": sorted(learned)}
         if row is None:
             try:
                 with transaction.atomic():
@@ -630,29 +649,41 @@ def learn_template(source: Source, page: ExtractedPage | None, page_key: str) ->
                     )
             except IntegrityError:
                 # Another thread counted this host's first page a moment ago: count on its row.
-                return learn_template(source, page, page_key)
+                return learn_template(
+                    source, page, page_key, article=article, used=used, templates=templates
+                )
         else:
             for name, value in values.items():
                 setattr(row, name, value)
             row.save(update_fields=[*values, "updated_at"])
+    if new and templates is not None:
+        templates.forget()  # before the re-clean, so the refresh's next page reads it
     if new:
         reclean_articles(source, new)
+    stale = (learned & frozenset(page.block_prints)) - used - new
+    if stale and article is not None:
+        _reclean(article, stale)
     return new
+
+
+def _reclean(article: Article, prints: frozenset[str]) -> int:
+    """Drop the blocks with ``prints`` from one stored article; return 1 if it changed."""
+    cleaned = strip_learned(article.body_html, article.body_text, prints)
+    if cleaned is None:
+        return 0
+    # Stored bodies are already sanitized and point at the site's own images;
+    # sanitize_html() would drop srcset and absolutize those paths to the source.
+    article.body_html = revalidate(cleaned[0])
+    article.body_text = cleaned[1]
+    article.save(update_fields=["body_html", "body_text"])
+    return 1
 
 
 def reclean_articles(source: Source, prints: frozenset[str]) -> int:
     """Drop newly learned boilerplate from the source's latest stored articles."""
     changed = 0
     for article in Article.objects.filter(source=source).order_by("-pk")[:RECLEAN_LIMIT]:
-        cleaned = strip_learned(article.body_html, article.body_text, prints)
-        if cleaned is None:
-            continue
-        # Stored bodies are already sanitized and point at the site's own images;
-        # sanitize_html() would drop srcset and absolutize those paths to the source.
-        article.body_html = revalidate(cleaned[0])
-        article.body_text = cleaned[1]
-        article.save(update_fields=["body_html", "body_text"])
-        changed += 1
+        changed += _reclean(article, prints)
     if changed:
         logger.info("boilerplate re-cleaned", extra={"source": source.pk, "articles": changed})
     return changed

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
 from newsdesk.ingest.errors import IngestError
@@ -67,16 +68,16 @@ def record_success(
 def record_successes(fetched: list[Fetched]) -> None:
     """``record_success`` for many sources, in one transaction of one batched UPDATE.
 
-    A poll of unchanged feeds (all 304) is mostly this write: a statement and
-    a commit per source cost more than the conditional GET itself.
+    In a poll of unchanged feeds (all 304) a statement and a commit per source
+    were about a quarter of the crawler's CPU, plus a wait for each commit.
     """
     groups: dict[tuple[str, ...], list[Source]] = {}
     for source, response, status, now, items_per_day in fetched:
         fields = _apply_success(source, response, status, now, items_per_day)
         groups.setdefault(tuple(fields), []).append(source)
     with transaction.atomic():
-        for fields, sources in groups.items():
-            _update_rows(sources, list(fields))
+        for names, sources in groups.items():
+            _update_rows(sources, list(names))
 
 
 def _apply_success(
@@ -112,10 +113,11 @@ def _update_rows(sources: list[Source], names: list[str]) -> None:
     separate saves they replace. Table and column names come from the model's
     metadata, never from input (hence noqa S608).
     """
-    model_fields = [Source._meta.get_field(name) for name in names]
+    model_fields = [cast("Field[Any, Any]", Source._meta.get_field(name)) for name in names]
     quote = connection.ops.quote_name
-    columns = ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
-    table, key = quote(Source._meta.db_table), quote(Source._meta.pk.column)
+    columns = ", ".join(f"{quote(str(field.column))} = %s" for field in model_fields)
+    table = quote(Source._meta.db_table)
+    key = quote(str(cast("Field[Any, Any]", Source._meta.pk).column))
     sql = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608
     rows = [
         [

@@ -204,3 +204,47 @@ def test_recleaning_keeps_the_sites_own_pictures() -> None:
     article.refresh_from_db()
     assert DISCLAIMER not in article.body_html
     assert f'src="{src}"' in article.body_html and f'srcset="{srcset}"' in article.body_html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("extracted_with_it", [False, True])
+def test_a_page_stored_after_its_boilerplate_was_learned_is_cleaned_too(
+    extracted_with_it: bool,
+) -> None:
+    """A page extracted before another page taught the disclaimer loses it when counted.
+
+    Crawl threads extract a source's pages at once: the re-clean started by the page
+    that taught the block can run before this article is stored, so counting this
+    page cleans it. A page extracted with the block already learned is left alone.
+    """
+    from newsdesk.ingest.pipeline import learn_template
+    from tests.site.factories import make_article
+
+    article = make_article(
+        url="https://gazette.example/news/2",
+        body_html=f"<p>{STORIES[2][0]}</p>\n<p>{DISCLAIMER}</p>",
+        body_text=f"{STORIES[2][0]}\n{DISCLAIMER}",
+    )
+    state = TemplateState()
+    for index in (0, 1):
+        page = extract_article(story_page(index), url=f"https://gazette.example/news/{index}")
+        observe(state, f"https://gazette.example/news/{index}", page.block_prints)
+    disclaimer = block_print(DISCLAIMER)
+    assert disclaimer in state.learned()
+    SourceBoilerplate.objects.create(
+        source=article.source,
+        host="gazette.example",
+        state=state.as_json(),
+        learned=sorted(state.learned()),
+    )
+    page = extract_article(story_page(2), url="https://gazette.example/news/2")
+    used = state.learned() if extracted_with_it else frozenset()
+
+    new = learn_template(
+        article.source, page, "https://gazette.example/news/2", article=article, used=used
+    )
+
+    assert new == frozenset()  # nothing learned just now: no re-clean of the source
+    article.refresh_from_db()
+    assert (DISCLAIMER in article.body_text) is extracted_with_it
+    assert STORIES[2][0] in article.body_text
