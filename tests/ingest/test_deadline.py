@@ -77,7 +77,9 @@ def test_the_host_is_free_again_at_the_deadline() -> None:
     waiting = [v for v in server.log if v.path == "/fast.xml"][-1]
     # The waiting request went out when the slow one's deadline freed the host
     # (the trickling server itself only notices the hang-up at its next byte).
-    assert 1.4 <= waiting.started - slow_visit.started < 2.1
+    # The trickle never ends, so a host not freed at the deadline would hold the
+    # waiting request for the whole join; the upper bound leaves room for a loaded CI.
+    assert 1.4 <= waiting.started - slow_visit.started < 3.0
 
 
 @pytest.mark.django_db
