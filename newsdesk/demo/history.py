@@ -105,6 +105,7 @@ def simulate_history(
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     for back in range(days - 1, -1, -1):
         day_start = today - timedelta(days=back)
+        day_end = day_start + timedelta(days=1, microseconds=-1)
         pool = addresses()
         for when in reading_times(rng, day_start, now, rng.randint(35, 80)):
             # A handful of builds per browser, as real traffic repeats its User-Agents;
@@ -115,7 +116,8 @@ def simulate_history(
             paths += rng.choices(popular, weights=weights, k=rng.randint(1, 3))
             for offset, path in enumerate(paths):
                 request = simulated_request(path, host, address, agent, referrer)
-                at = min(when + timedelta(seconds=40 * offset), now)
+                # One reader, one day: a visit started just before midnight stays in it.
+                at = min(when + timedelta(seconds=40 * offset), now, day_end)
                 views += record_view(request, countable_page(path), when=at)
             readers += 1
         for path in rng.sample(popular, k=min(len(popular), 6)):
