@@ -18,10 +18,9 @@ install: $(STAMP)
 
 ## Serve a populated site at http://127.0.0.1:8000 (SQLite, in-process crawler, offline corpus).
 ## DEBUG stays off, as in production: real error pages, static files through whitenoise.
+## The demo's own settings (loopback corpus, var/demo) are defaults of `newsdesk demo`.
 demo: $(STAMP)
-	NEWSDESK_FETCH_ALLOW_PRIVATE=true NEWSDESK_FETCH_ALLOWED_HOSTS=127.0.0.1 \
-		NEWSDESK_VAR_DIR=var/demo NEWSDESK_FETCH_HOST_DELAY=0 NEWSDESK_EMAIL_FILE_PATH=var/demo/mail \
-		$(BIN)/newsdesk demo --bind $(DEMO_BIND)
+	$(BIN)/newsdesk demo --bind $(DEMO_BIND)
 
 ## Run the whole suite on SQLite, then on PostgreSQL when NEWSDESK_TEST_DATABASE_URL is set.
 test: $(STAMP)

@@ -10,6 +10,16 @@ from pathlib import Path
 DEMO_ENV_FILE = Path("var/demo/env")
 
 
+# What `newsdesk demo` needs to crawl its own corpus server on 127.0.0.1 (and only
+# that host) at full speed; variables already set win. `make demo` relies on these.
+DEMO_DEFAULTS = {
+    "NEWSDESK_FETCH_ALLOW_PRIVATE": "true",
+    "NEWSDESK_FETCH_ALLOWED_HOSTS": "127.0.0.1",
+    "NEWSDESK_FETCH_HOST_DELAY": "0",
+    "NEWSDESK_VAR_DIR": "var/demo",
+}
+
+
 def env_file(environ: dict[str, str] | os._Environ[str]) -> Path | None:
     """Return the file of settings to read before Django starts, if any.
 
@@ -38,6 +48,14 @@ def load_env_file(environ: dict[str, str] | os._Environ[str]) -> Path | None:
     return path
 
 
+def apply_demo_defaults(environ: dict[str, str] | os._Environ[str]) -> None:
+    """Give `newsdesk demo` what it needs that the caller did not set."""
+    for name, value in DEMO_DEFAULTS.items():
+        environ.setdefault(name, value)
+    # Emails to files beside the demo's database, not to a mail server.
+    environ.setdefault("NEWSDESK_EMAIL_FILE_PATH", str(Path(environ["NEWSDESK_VAR_DIR"]) / "mail"))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run a management command (`newsdesk crawl`, `newsdesk add-source`...)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -58,6 +76,8 @@ def main(argv: list[str] | None = None) -> None:
     # Operators type dashes; Django command modules use underscores.
     if len(args) > 1 and "-" in args[1] and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
+    if len(args) > 1 and args[1] == "demo" and not settings.configured:
+        apply_demo_defaults(os.environ)
     execute_from_command_line(args)
 
 

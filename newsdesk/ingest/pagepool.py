@@ -139,6 +139,12 @@ class PagePool:
             except BrokenProcessPool as error:
                 raise WorkerError(f"extraction pool unavailable: {error}") from error
 
+    def warm(self) -> None:
+        """Start the workers now, without waiting: they load trafilatura while the caller works."""
+        pool = self._running_pool()
+        for _ in range(self.processes):
+            pool.schedule(os.getpid)
+
     def _run(
         self, pool: ProcessPool, html: bytes, url: str, options: dict[str, Any]
     ) -> ExtractedPage:

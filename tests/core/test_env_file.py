@@ -122,3 +122,19 @@ def test_emails_go_to_files_when_a_folder_is_set(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "EMAIL_BACKEND = 'django.core.mail.backends.filebased.EmailBackend'" in done.stdout
     assert f"EMAIL_FILE_PATH = PosixPath('{mail}')" in done.stdout
+
+
+def test_the_demo_fetches_only_its_own_loopback_corpus_by_default() -> None:
+    """`newsdesk demo` works without `make demo`'s environment; the caller's values win."""
+    environ: dict[str, str] = {}
+    cli.apply_demo_defaults(environ)
+    assert environ["NEWSDESK_FETCH_ALLOW_PRIVATE"] == "true"
+    assert environ["NEWSDESK_FETCH_ALLOWED_HOSTS"] == "127.0.0.1"
+    assert environ["NEWSDESK_FETCH_HOST_DELAY"] == "0"
+    assert environ["NEWSDESK_VAR_DIR"] == "var/demo"
+    assert Path(environ["NEWSDESK_EMAIL_FILE_PATH"]) == Path("var/demo/mail")
+
+    chosen = {"NEWSDESK_VAR_DIR": "/srv/demo", "NEWSDESK_FETCH_HOST_DELAY": "2"}
+    cli.apply_demo_defaults(chosen)
+    assert chosen["NEWSDESK_FETCH_HOST_DELAY"] == "2"
+    assert Path(chosen["NEWSDESK_EMAIL_FILE_PATH"]) == Path("/srv/demo/mail")

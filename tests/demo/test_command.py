@@ -12,6 +12,7 @@ from newsdesk.demo.management.commands.demo import (
     demo_environment,
     follow_bind,
     request_host,
+    seed_activity,
 )
 
 
@@ -63,3 +64,19 @@ def test_the_saved_environment_names_an_absolute_var_folder(
 def test_simulated_requests_name_a_host_the_site_answers_to(bind: str, host: str) -> None:
     """Seeded readers and commenters never trip ALLOWED_HOSTS, whatever --bind says."""
     assert request_host(bind) == host
+
+
+@pytest.mark.django_db
+def test_a_crawl_that_stored_nothing_seeds_nothing() -> None:
+    """No articles (every source failed): the demo says so instead of failing on an empty list."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from newsdesk.comments.models import Comment
+    from newsdesk.hits.models import PageView
+
+    out = StringIO()
+    seed_activity(Console(file=out), host="127.0.0.1")
+    assert "no articles stored" in out.getvalue()
+    assert not Comment.objects.exists() and not PageView.objects.exists()

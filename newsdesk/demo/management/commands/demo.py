@@ -32,7 +32,7 @@ from newsdesk.demo.readers import start_reader_burst
 from newsdesk.demo.server import CorpusServer
 from newsdesk.hits.models import SiteDaily
 from newsdesk.hits.recorder import stop_flusher
-from newsdesk.ingest.pagepool import shutdown_page_pool
+from newsdesk.ingest.pagepool import page_pool, shutdown_page_pool
 from newsdesk.jobs.management.commands.crawl import crawl_with_progress, print_summary
 from newsdesk.jobs.server import serve
 from newsdesk.sources.models import Category, Editor, Source
@@ -57,6 +57,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console(file=cast(IO[str], self.stdout._out))
         site = follow_bind(options["bind"])
+        # The extraction workers start up on the other core while this one migrates.
+        page_pool().warm()
         call_command("migrate", interactive=False, verbosity=0)
         server = start_corpus_server(
             Path(settings.VAR_DIR) / "corpus", corpus_port(options["bind"])
@@ -165,6 +167,10 @@ def demo_environment() -> dict[str, str]:
 def seed_activity(console: Console, host: str) -> None:
     """Give moderation, Recent Comments and the dashboard something to show (once per database)."""
     now = timezone.now()
+    if not Article.objects.published().exists():
+        # The crawl stored nothing (its summary says why): no one to comment or read.
+        console.print("Demo: no articles stored, so no simulated comments or readers.")
+        return
     if not Comment.objects.exists():
         # Readers discuss the originals, not a republisher's copies.
         originals = Article.objects.published().filter(reprint_of__isnull=True)
