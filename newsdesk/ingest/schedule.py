@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Field, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from newsdesk.core.writes import update_rows
 from newsdesk.ingest.errors import IngestError
 from newsdesk.ingest.health import average_response, judge_failure
 from newsdesk.ingest.types import FetchResult
@@ -77,7 +77,8 @@ def record_successes(fetched: list[Fetched]) -> None:
         groups.setdefault(tuple(fields), []).append(source)
     with transaction.atomic():
         for names, sources in groups.items():
-            _update_rows(sources, list(names))
+            rows = [(*(getattr(source, name) for name in names), source.pk) for source in sources]
+            update_rows(Source, names, rows)
 
 
 def _apply_success(
@@ -104,31 +105,6 @@ def _apply_success(
     source.last_fetched_at = now
     source.next_fetch_at = now + source.fetch_interval
     return fields
-
-
-def _update_rows(sources: list[Source], names: list[str]) -> None:
-    """UPDATE ``names`` of every source: one statement, run for all rows (executemany).
-
-    Not QuerySet.bulk_update: its CASE expressions cost more to build than the
-    separate saves they replace. Table and column names come from the model's
-    metadata, never from input (hence noqa S608).
-    """
-    model_fields = [cast("Field[Any, Any]", Source._meta.get_field(name)) for name in names]
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"{quote(str(field.column))} = %s" for field in model_fields)
-    table = quote(Source._meta.db_table)
-    key = quote(str(cast("Field[Any, Any]", Source._meta.pk).column))
-    sql = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608
-    rows = [
-        [
-            field.get_db_prep_save(getattr(source, field.attname), connection)
-            for field in model_fields
-        ]
-        + [source.pk]
-        for source in sources
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def record_failure(

@@ -17,11 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from newsdesk.core.writes import adapt_datetime, insert_rows
 from newsdesk.stories.dedup import Fingerprint
 from newsdesk.stories.models import Article, ArticleStatus, ReprintBand
 from newsdesk.stories.types import ArticleItem, chunked
 from newsdesk.stories.understand import Known
-from newsdesk.stories.writes import adapt_datetime, insert_rows
 
 logger = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 from newsdesk.core.pages import bump_generation
+from newsdesk.core.writes import update_rows
 from newsdesk.stories.models import Article, Story
 from newsdesk.stories.types import chunked, reported_at
-from newsdesk.stories.writes import update_rows
 
 SUMMARY_FIELDS = [
     "headline",

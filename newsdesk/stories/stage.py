@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from newsdesk.core.writes import update_rows
 from newsdesk.stories.archive import (
     ITEM_FIELDS,
     DatabaseArchive,
@@ -43,7 +44,6 @@ from newsdesk.stories.models import Article, ArticleStatus, StageLease, Story
 from newsdesk.stories.refresh import refresh_stories
 from newsdesk.stories.types import ArticleItem, BatchResult, reported_at
 from newsdesk.stories.understand import Known, Plan, Understander
-from newsdesk.stories.writes import update_rows
 
 logger = logging.getLogger(__name__)
 

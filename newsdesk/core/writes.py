@@ -1,4 +1,4 @@
-"""Write many rows with one prepared statement: the stage's hot path, SQLite and PostgreSQL.
+"""Write many rows with one prepared statement: the Understand stage and the crawler's hot paths.
 
 ``bulk_update`` builds a CASE expression per field and row, and ``bulk_create`` an
 object per row; for thousands of placements and band rows a batch, most of the
