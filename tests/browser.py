@@ -7,6 +7,7 @@ to a host other than the loopback is aborted, so nothing leaves the machine.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,3 +59,18 @@ def stay_on_loopback(route: Any) -> None:
         route.continue_()
     else:
         route.abort()
+
+
+def wait_until(page: Any, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is truthy, or fail after ``timeout`` seconds.
+
+    Not ``page.wait_for_function``: after its first check Playwright polls by ``eval`` in
+    the page, which the site's Content-Security-Policy (no 'unsafe-eval') rightly refuses,
+    so it fails whenever the condition is not already true. ``page.evaluate`` runs over
+    the DevTools protocol, outside the page's policy.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            pytest.fail(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)

@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 
 from newsdesk.comments.models import Comment, Status
 from newsdesk.stories.models import Article
-from tests.browser import READER_UA, launch_chromium, stay_on_loopback
+from tests.browser import READER_UA, launch_chromium, stay_on_loopback, wait_until
 
 # Any alert/confirm/prompt, or a call of the trapped window.alert, counts as executed script.
 TRAP_ALERT = "window.__xss = []; window.alert = (m) => { window.__xss.push(String(m)); };"
@@ -191,7 +191,7 @@ def test_reading_sets_no_cookie_and_writing_fetches_the_stamp(
     with page.expect_response(lambda r: "/comments/stamp/" in r.url) as fetched:
         page.click("#comment-form input[name=name]")
     assert fetched.value.status == 200
-    page.wait_for_function("document.querySelector('#comment-form input[name=stamp]').value")
+    wait_until(page, "document.querySelector('#comment-form input[name=stamp]').value")
     assert "csrftoken" in cookie_names(page)
     fill_comment(page, "Bea", "Written with the fetched stamp.")
     comment = Comment.objects.get()

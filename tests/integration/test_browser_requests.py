@@ -19,6 +19,7 @@ from newsdesk.demo.management.commands.demo import load_catalog
 from newsdesk.demo.server import CorpusServer
 from newsdesk.ingest.crawler import crawl
 from newsdesk.stories.models import Article
+from tests.browser import wait_until
 from tests.hits.test_browser import READER_UA, browser  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -83,7 +84,7 @@ def test_reader_pages_ask_only_the_site_and_every_image_loads(
         assert response is not None and response.status == 200, name
         for image in page.locator("img").all():
             image.scroll_into_view_if_needed()  # lazy images load when they come near
-        page.wait_for_function(ALL_IMAGES_SETTLED, timeout=10_000)
+        wait_until(page, ALL_IMAGES_SETTLED)
         assert page.evaluate(BROKEN_IMAGES) == [], name
         loaded = page.evaluate(LOADED_FROM)
         assert all(src.startswith(f"{base}/media/images/") for src in loaded), (name, loaded)
