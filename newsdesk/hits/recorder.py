@@ -368,7 +368,8 @@ def _flush_at_exit() -> None:
         logger.error("hit gate stuck at exit; flushing anyway")
     if _flusher is not None:
         _flusher.stop.set()
-    time.sleep(EXIT_GRACE_SECONDS)
+        # Only a process that serves pages (its flusher runs) has requests in flight.
+        time.sleep(EXIT_GRACE_SECONDS)
     for attempt in range(EXIT_FLUSH_ATTEMPTS):
         try:
             flush_now()
