@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
             name='stamp',
             field=models.CharField(blank=True, help_text='Nonce of the form stamp it was sent with: each stamp posts one comment.', max_length=32, null=True, unique=True),
         ),
-        migrations.RunPython(settle_existing, migrations.RunPython.noop),
+        migrations.RunPython(settle_existing, migrations.RunPython.noop, elidable=True),
         migrations.AddConstraint(
             model_name='comment',
             constraint=models.UniqueConstraint(condition=models.Q(('status', 'deleted'), _negated=True), fields=('article', 'body_hash'), name='comment_unique_text'),

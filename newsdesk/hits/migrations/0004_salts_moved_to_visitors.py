@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(copy_salts, migrations.RunPython.noop),
+        migrations.RunPython(copy_salts, migrations.RunPython.noop, elidable=True),
         migrations.DeleteModel(
             name="DailySalt",
         ),

@@ -113,5 +113,5 @@ class Migration(migrations.Migration):
             name='reason',
             field=models.CharField(choices=[('crawler', 'Known crawler'), ('no_user_agent', 'No User-Agent'), ('head', 'HEAD request'), ('prefetch', 'Prefetch or prerender'), ('headless', 'Headless browser'), ('tool', 'Monitoring, preview or research tool'), ('contact', 'URL or contact address in User-Agent'), ('bare_mozilla', 'Bare Mozilla/5.0'), ('no_engine', 'No browser engine named')], max_length=16),
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
+        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]

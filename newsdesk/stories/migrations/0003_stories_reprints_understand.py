@@ -101,5 +101,5 @@ class Migration(migrations.Migration):
             model_name='story',
             index=models.Index(fields=['-source_count', '-latest_reported_at'], name='story_size'),
         ),
-        migrations.RunPython(canonical_from_link, migrations.RunPython.noop),
+        migrations.RunPython(canonical_from_link, migrations.RunPython.noop, elidable=True),
     ]

@@ -66,6 +66,6 @@ class Migration(migrations.Migration):
                 "midnight UTC.",
             ),
         ),
-        migrations.RunPython(mark_day_only, migrations.RunPython.noop),
-        migrations.RunPython(tidy_text, migrations.RunPython.noop),
+        migrations.RunPython(mark_day_only, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(tidy_text, migrations.RunPython.noop, elidable=True),
     ]
