@@ -159,7 +159,11 @@ def merge_bodies(
     in_mine, in_theirs = agreement(mine, theirs), agreement(theirs, mine)
     if _share(mine, in_mine) < DISJOINT_SHARE and _share(theirs, in_theirs) < DISJOINT_SHARE:
         return other if quality(theirs) - quality(mine) > QUALITY_MARGIN else rules
-    prose = [is_prose(piece, MIN_ADDED_PROSE) for piece in theirs]
+    first_agreed = in_theirs.index(True) if True in in_theirs else 0
+    prose = [
+        is_prose(piece, MIN_ADDED_PROSE) or (index < first_agreed and _is_dek(piece))
+        for index, piece in enumerate(theirs)
+    ]
     bridges = [_bridges(piece) for piece in theirs]
     added = {i for i in _connected(prose, in_theirs, bridges) if not _repeats(theirs[i], mine)}
     after = _positions(mine, theirs, in_theirs, added)
@@ -175,6 +179,15 @@ def merge_bodies(
         for extra in after.get(index, []):
             body.append(extra.element)
     return body
+
+
+def _is_dek(piece: Piece) -> bool:
+    """A heading as long as a sentence: above the article, its standfirst, not a section label."""
+    return piece.element.tag == "head" and piece.chars >= MIN_DEK_CHARS
+
+
+# A heading this long (characters) reads as a standfirst.
+MIN_DEK_CHARS = 60
 
 
 def _repeats(piece: Piece, body: Sequence[Piece]) -> bool:
