@@ -22,6 +22,7 @@ from trafilatura.xml import xmltotxt
 
 from newsdesk.ingest.boilerplate import (
     BlockView,
+    dangling_lead_in,
     furniture_reason,
     heading_introduces_furniture,
 )
@@ -156,9 +157,21 @@ def drop_furniture(
             and heading_introduces_furniture(block.view, following.view, following.dropped)
         ):
             block.dropped = following.dropped
+    _drop_dangling_lead_in(blocks)
     if learned:
         _drop_learned(blocks, learned)
     _attach_captions(blocks, captions)
+
+
+def _drop_dangling_lead_in(blocks: list[Block]) -> None:
+    """Drop the body's last text block when it only announces something that was not kept.
+
+    "Das Thema könnte dich auch interessieren:" or "More on the virus:" closing
+    the body introduced a list of links that extraction (rightly) left out.
+    """
+    last = next((b for b in reversed(blocks) if not b.dropped and b.view.kind != "graphic"), None)
+    if last is not None and last.embed is None and dangling_lead_in(last.view):
+        last.dropped = "lead-in"
 
 
 def _drop_learned(blocks: list[Block], learned: Collection[str]) -> None:

@@ -28,7 +28,7 @@ SENTENCE_END = re.compile('[.!?\u2026\u3002\uff01\uff1f"\u201d\u00bb)]\\s*$')
 
 # "Read more: <link>" in the languages of the corpus and the demo.
 _READ_MORE = re.compile(
-    r"^\W{0,3}(read (more|also|next)|also read|see also"
+    r"^\W{0,3}(read (more|also|next)|also read|see also|also on"
     r"|related( (stories|articles|coverage|content))?"
     r"|more (on this|from|stories|news)|recommended( for you)?|watch( now)?|listen( now)?|must read"
     r"|lesen sie (auch|mehr|hier)|mehr zum thema|mehr dazu|auch interessant|weitere informationen"
@@ -42,7 +42,7 @@ _READ_MORE = re.compile(
 _PROMPT = re.compile(
     r"\b((sign|log) ?(up|in)( now| today)? (for|to)|subscribe (now|today|to|for)"
     r"|(our|free|daily|weekly) (e-?mail )?newsletters?"
-    r"|follow (us|@?\w+ on (twitter|x|facebook|instagram))"
+    r"|follow (us|(@?[\w.]+ ){1,3}on (twitter|x|facebook|instagram))"
     r"|join us on|download (our|the) app|share (this|on)\b|click here|all rights reserved"
     r"|copyright ©|©\s?\d{4}|newsletter abonnieren|jetzt (abonnieren|registrieren)|abonnez-vous"
     r"|inscrivez-vous|abonnieren sie|suscr[íi]bete|hazte miembro|pour (lire|accéder)"
@@ -98,9 +98,12 @@ def furniture_reason(blocks: Sequence[BlockView], index: int, *, title: str) -> 
         return "prompt"
     if short and _TAGS.match(text) and (_linky(block, 0.3) or block.kind == "list"):
         return "tags"
-    if short and _CREDIT.match(text) and not SENTENCE_END.search(text):
+    if short and _CREDIT.match(text) and not SENTENCE_END.search(_unbracketed(text)):
         return "credit"
     if block.kind == "list" and _related_list(blocks, index):
+        return "related"
+    if block.kind == "p" and _announced(blocks, index) and _linky(block, RELATED_LINK_SHARE):
+        # Teaser headlines glued into one paragraph of links under "Also on ...".
         return "related"
     if short and block.kind in {"p", "list"} and _ticker(text):
         return "ticker"
@@ -119,7 +122,7 @@ def heading_introduces_furniture(heading: BlockView, following: BlockView, reaso
             bool(_READ_MORE.match(heading.text) or _TAGS.match(heading.text))
             or len(heading.text) < 60
         )
-        and following.kind == "list"
+        and (following.kind == "list" or (following.kind == "p" and reason == "related"))
     )
 
 
@@ -141,15 +144,36 @@ def _related_list(blocks: Sequence[BlockView], index: int) -> bool:
     block = blocks[index]
     if block.items < 2 or not _linky(block, RELATED_LINK_SHARE):
         return False
+    announced = _announced(blocks, index)
+    after_body = all(b.kind != "p" or len(b.text) < 80 for b in blocks[index + 1 :])
+    headline_items = len(block.text) / block.items > 25
+    return announced or (after_body and headline_items)
+
+
+def _announced(blocks: Sequence[BlockView], index: int) -> bool:
+    """The block follows a heading that announces other articles or tags."""
     previous = blocks[index - 1] if index > 0 else None
-    announced = (
+    return (
         previous is not None
         and previous.kind == "head"
         and bool(_READ_MORE.match(previous.text) or _TAGS.match(previous.text))
     )
-    after_body = all(b.kind != "p" or len(b.text) < 80 for b in blocks[index + 1 :])
-    headline_items = len(block.text) / block.items > 25
-    return announced or (after_body and headline_items)
+
+
+def _unbracketed(text: str) -> str:
+    """A line without the brackets around it: "(Credit: AP)" ends like "Credit: AP"."""
+    return text[1:-1] if text.startswith("(") and text.endswith(")") else text
+
+
+def dangling_lead_in(block: BlockView) -> bool:
+    """A short line announcing what follows ("More on the topic:") with nothing after it."""
+    return (
+        block.kind in {"p", "head"} and len(block.text) <= MAX_LEAD_IN and block.text.endswith(":")
+    )
+
+
+# Longest line that may only announce what follows it.
+MAX_LEAD_IN = 100
 
 
 def _ticker(text: str) -> bool:

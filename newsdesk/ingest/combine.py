@@ -159,8 +159,13 @@ def merge_bodies(
     in_mine, in_theirs = agreement(mine, theirs), agreement(theirs, mine)
     if _share(mine, in_mine) < DISJOINT_SHARE and _share(theirs, in_theirs) < DISJOINT_SHARE:
         return other if quality(theirs) - quality(mine) > QUALITY_MARGIN else rules
-    prose = [is_prose(piece, MIN_ADDED_PROSE) for piece in theirs]
-    added = {i for i in _connected(prose, in_theirs) if not _repeats(theirs[i], mine)}
+    first_agreed = in_theirs.index(True) if True in in_theirs else 0
+    prose = [
+        is_prose(piece, MIN_ADDED_PROSE) or (index < first_agreed and _is_dek(piece))
+        for index, piece in enumerate(theirs)
+    ]
+    bridges = [_bridges(piece) for piece in theirs]
+    added = {i for i in _connected(prose, in_theirs, bridges) if not _repeats(theirs[i], mine)}
     after = _positions(mine, theirs, in_theirs, added)
     last_agreed = max((i for i, a in enumerate(in_mine) if a), default=len(mine))
     body = etree.Element("body")
@@ -174,6 +179,15 @@ def merge_bodies(
         for extra in after.get(index, []):
             body.append(extra.element)
     return body
+
+
+def _is_dek(piece: Piece) -> bool:
+    """A heading as long as a sentence: above the article, its standfirst, not a section label."""
+    return piece.element.tag == "head" and piece.chars >= MIN_DEK_CHARS
+
+
+# A heading this long (characters) reads as a standfirst.
+MIN_DEK_CHARS = 60
 
 
 def _repeats(piece: Piece, body: Sequence[Piece]) -> bool:
@@ -216,20 +230,42 @@ def _share(body: Sequence[Piece], agreed: Sequence[bool]) -> float:
     return sum(p.chars for p, a in zip(body, agreed, strict=True) if a) / total if total else 0.0
 
 
-def _connected(eligible: Sequence[bool], seeds: Sequence[bool]) -> set[int]:
-    """Indices joined to a seed by a run of eligible neighbours (either side)."""
+def _connected(
+    eligible: Sequence[bool], seeds: Sequence[bool], bridges: Sequence[bool] | None = None
+) -> set[int]:
+    """Indices joined to a seed by a run of eligible neighbours (either side).
+
+    A run may pass over up to ``MAX_BRIDGED`` blocks in a row marked in
+    ``bridges`` (which are not added themselves): a lede is often parted from
+    the article by a dateline or a "published at" line.
+    """
     found: set[int] = set()
     count = len(seeds)
+    crossing = bridges or [False] * count
     for order in (range(count), range(count - 1, -1, -1)):
-        live = False
+        live, bridged = False, 0
         for index in order:
             if seeds[index]:
-                live = True
+                live, bridged = True, 0
             elif live and eligible[index]:
                 found.add(index)
+                bridged = 0
+            elif live and crossing[index] and bridged < MAX_BRIDGED:
+                bridged += 1
             else:
                 live = False
     return found
+
+
+# How many short lines in a row a run of added prose may pass over.
+MAX_BRIDGED = 2
+# A paragraph this short (characters) may be passed over: a dateline, a time stamp.
+MAX_BRIDGE_CHARS = 40
+
+
+def _bridges(piece: Piece) -> bool:
+    """A short line of running text that a run of prose may pass over without taking it."""
+    return piece.element.tag == "p" and 0 < piece.chars <= MAX_BRIDGE_CHARS
 
 
 def _positions(

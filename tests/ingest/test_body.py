@@ -108,6 +108,41 @@ def test_furniture_blocks_are_dropped() -> None:
     assert all(text[:40] in result.text for text in PARAGRAPHS)
 
 
+def test_social_prompt_credit_and_teaser_links_are_dropped() -> None:
+    """A follow prompt naming the outlet, a bracketed credit and linked teasers under
+    "Also on ..." leave the body."""
+    middle = "<p>(Credit: Jane Roe / City Photo Agency)</p>"
+    tail = (
+        "<p>Follow The Daily Courier on Twitter and Instagram @DailyCourier for the latest.</p>"
+        "<h2>Also on example.org</h2>"
+        "<p><a href='/a'>Council approves new budget for the coming year</a>"
+        " <a href='/b'>Cycle lanes to be widened on the riverside road</a></p>"
+    )
+    result = extract_article(page(middle, tail=tail), url="https://example.org/news/tram")
+    for furniture in ("Credit:", "Follow The Daily Courier", "Also on", "Cycle lanes"):
+        assert furniture not in result.text, furniture
+    assert all(text[:40] in result.text for text in PARAGRAPHS)
+
+
+def test_a_closing_lead_in_without_what_it_announced_is_dropped() -> None:
+    """ "More on the tram:" closing the body announced links that were not kept."""
+    tail = "<p>More on the tram line in our city:</p>"
+    result = extract_article(page(tail=tail), url="https://example.org/news/tram")
+    assert "More on the tram" not in result.text
+    assert result.text.endswith(PARAGRAPHS[3][-40:])
+
+
+def test_a_lead_in_followed_by_its_list_stays() -> None:
+    """Hostile case: a line ending in a colon that introduces a kept list is article text."""
+    tail = (
+        "<p>The plan has three stages:</p><ul><li>Laying new track along the avenue in spring.</li>"
+        "<li>Building four stations with step-free access.</li>"
+        "<li>Testing the line for two months before opening.</li></ul>"
+    )
+    result = extract_article(page(tail=tail), url="https://example.org/news/tram")
+    assert "The plan has three stages:" in result.text
+
+
 def test_article_sentences_with_cue_words_stay() -> None:
     """Hostile case: a real paragraph mentioning newsletters and reading more is kept."""
     middle = (

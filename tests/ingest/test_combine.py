@@ -37,6 +37,43 @@ def test_prose_only_readability_kept_joins_next_to_the_agreed_blocks() -> None:
     assert texts(merge_bodies(rules, other)) == PROSE
 
 
+def test_a_lede_parted_by_a_dateline_joins_without_the_dateline() -> None:
+    """readability's lede above a time stamp joins the article; the time stamp does not."""
+    rules = body(("p", PROSE[1]), ("p", PROSE[2]))
+    other = body(
+        ("p", PROSE[0]),
+        ("p", "19.10.2019 12.09"),
+        ("p", "Online since 12.09"),
+        ("p", PROSE[1]),
+        ("p", PROSE[2]),
+    )
+    assert texts(merge_bodies(rules, other)) == PROSE[:3]
+
+
+def test_a_lede_parted_by_many_short_lines_stays_out() -> None:
+    """Past more than two short lines in a row, readability's extra prose is not joined."""
+    rules = body(("p", PROSE[1]), ("p", PROSE[2]))
+    lines = [("p", f"Menu entry {n}") for n in range(3)]
+    other = body(("p", PROSE[0]), *lines, ("p", PROSE[1]), ("p", PROSE[2]))
+    assert texts(merge_bodies(rules, other)) == PROSE[1:3]
+
+
+def test_readability_standfirst_above_the_article_joins() -> None:
+    """A sentence-long heading readability finds above the agreed part (the dek) joins it."""
+    dek = "The city will spend four years and a record sum on its longest tram line yet"
+    rules = body(("p", PROSE[0]), ("p", PROSE[1]))
+    other = body(("head", dek), ("p", "By Jane Doe"), ("p", PROSE[0]), ("p", PROSE[1]))
+    assert texts(merge_bodies(rules, other)) == [dek, *PROSE[:2]]
+
+
+def test_readability_long_heading_below_the_article_stays_out() -> None:
+    """A long heading after the agreed part (a membership appeal) is not a standfirst."""
+    appeal = "An informed public decides better: support the journalism of this newspaper"
+    rules = body(("p", PROSE[0]), ("p", PROSE[1]))
+    other = body(("p", PROSE[0]), ("p", PROSE[1]), ("head", appeal))
+    assert texts(merge_bodies(rules, other)) == PROSE[:2]
+
+
 def test_readability_copy_of_a_kept_paragraph_is_not_added_twice() -> None:
     """A page holding one paragraph twice (one copy with a footnote number) shows it once."""
     variant = PROSE[1].replace("traffic", "traffic1")

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from newsdesk.ingest.evaluation.corpus import load_corpus, split_part
+from newsdesk.ingest.evaluation.runner import format_losses
 from newsdesk.ingest.evaluation.scoring import (
     SnippetCounts,
     metadata_matches,
@@ -81,7 +82,18 @@ def test_eval_command_prints_table_and_writes_json(tmp_path: Path) -> None:
         json.dumps({"files": {n: files[n] for n in names}})
     )
     out = tmp_path / "eval.json"
-    call_command("extract", "eval", "--corpus", str(corpus), "--part", "all", "--json", str(out))
+    call_command(
+        "extract",
+        "eval",
+        "--corpus",
+        str(corpus),
+        "--part",
+        "all",
+        "--json",
+        str(out),
+        "--losses",
+        "3",
+    )
     result = json.loads(out.read_text())
     tools = result["benchmarks"]["newspaper4k"]["tools"]
     assert set(tools) >= {"newsdesk", "newsdesk (stored HTML)", "trafilatura", "readability-lxml"}
@@ -90,3 +102,33 @@ def test_eval_command_prints_table_and_writes_json(tmp_path: Path) -> None:
     # Both speed ratios, wall clock and CPU time, come out of the one run.
     assert result["speed_ratio_newsdesk_to_trafilatura"] > 0
     assert result["cpu_speed_ratio_newsdesk_to_trafilatura"] > 0
+
+
+def test_losses_list_the_pages_where_a_single_tool_does_better() -> None:
+    """The losses table ranks pages by how far Newsdesk trails the best other tool."""
+    score = {"precision": None, "recall": None, "f1": None}
+    result = {
+        "per_page": {
+            "a/close.html": {
+                "newsdesk": {**score, "precision": 0.9, "recall": 0.9, "f1": 0.9},
+                "trafilatura": {**score, "precision": 1.0, "recall": 0.9, "f1": 0.95},
+                "readability-lxml": {**score, "precision": 0.8, "recall": 0.8, "f1": 0.8},
+            },
+            "b/far.html": {
+                "newsdesk": {**score, "recall": 0.5},
+                "trafilatura": {**score, "recall": 0.5},
+                "readability-lxml": {**score, "recall": 1.0},
+            },
+            "d/metadata-only.html": {"part": "dev"},
+            "e/unscored.html": {"newsdesk": score, "trafilatura": score, "readability-lxml": score},
+            "c/ahead.html": {
+                "newsdesk": {**score, "recall": 1.0},
+                "trafilatura": {**score, "recall": 0.5},
+                "readability-lxml": {**score, "recall": 0.5},
+            },
+        }
+    }
+    lines = format_losses(result, 5).splitlines()
+    pages = [line.split(" | ")[0].removeprefix("| ") for line in lines if line.startswith("| ")]
+    assert pages[1:] == ["b/far.html", "a/close.html"]
+    assert "(of 2)" in lines[0]

@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from newsdesk.ingest.evaluation.corpus import Part, load_corpus
-from newsdesk.ingest.evaluation.runner import evaluate, evaluate_templates, format_report
+from newsdesk.ingest.evaluation.runner import (
+    evaluate,
+    evaluate_templates,
+    format_losses,
+    format_report,
+)
 
 # The corpus shipped with the repository: the held-back part of the shared corpus.
 DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "tests" / "data" / "extraction" / "articles"
@@ -43,8 +48,8 @@ def write_json(result: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def describe(result: dict[str, Any]) -> str:
-    """The comparison table plus a line on template learning."""
+def describe(result: dict[str, Any], losses: int = 0) -> str:
+    """The comparison table, a line on template learning, and the ``losses`` worst pages."""
     text = format_report(result, f"Extraction, {result['part']} part of {result['corpus']}")
     learned = result.get("template_learning") or {}
     removed = sum(host["blocks_removed"] for host in learned.values())
@@ -52,4 +57,6 @@ def describe(result: dict[str, Any]) -> str:
         f"\nTemplate learning (leave one page out, hosts with 2+ pages): {len(learned)} hosts,"
         f" {sum(h['pages'] for h in learned.values())} pages, {removed} blocks removed"
     )
+    if losses:
+        text += "\n\n" + format_losses(result, losses)
     return text

@@ -258,6 +258,41 @@ def format_report(result: dict[str, Any], title: str) -> str:
     return "\n".join(lines)
 
 
+def format_losses(result: dict[str, Any], count: int) -> str:
+    """The ``count`` pages where Newsdesk trails the best single tool most, as a table.
+
+    A page's score is its F1 where the benchmark gives one, else its recall; this
+    is the list to read when tuning on the development part.
+    """
+    rows = []
+    for key, row in result["per_page"].items():
+        ours = _page_score(row.get(NEWSDESK))
+        others = [_page_score(row.get(tool)) for tool in (TRAFILATURA, READABILITY)]
+        best = max((value for value in others if value is not None), default=None)
+        if ours is not None and best is not None and best > ours:
+            rows.append((best - ours, key, row))
+    rows.sort(key=lambda item: (-item[0], item[1]))
+    lines = [
+        f"Pages where Newsdesk trails a single tool most (of {len(rows)}):",
+        "",
+        "| page | gap | " + " | ".join(f"{t} P / R / F1" for t in _PAGE_TOOLS) + " |",
+        "|---|---|" + "---|" * len(_PAGE_TOOLS),
+    ]
+    for gap, key, row in rows[:count]:
+        cells = [_cell(row.get(tool)) for tool in _PAGE_TOOLS]
+        lines.append(f"| {key} | {gap:.3f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+_PAGE_TOOLS = (NEWSDESK, TRAFILATURA, READABILITY)
+
+
+def _page_score(values: dict[str, float | None] | None) -> float | None:
+    if not values:
+        return None
+    return values["f1"] if values.get("f1") is not None else values.get("recall")
+
+
 def _body_header() -> str:
     return "| benchmark | metric | pages | " + " | ".join(f"{t} P / R / F1" for t in TOOLS) + " |"
 

@@ -1,4 +1,4 @@
-"""`newsdesk extract eval [--corpus PATH] [--part dev|held-back|all] [--json PATH]`."""
+"""`newsdesk extract eval [--corpus PATH] [--part dev|held-back|all] [--json PATH] [--losses N]`."""
 
 from __future__ import annotations
 
@@ -36,6 +36,14 @@ class Command(BaseCommand):
         evaluate.add_argument(
             "--no-templates", action="store_true", help="Skip the template-learning measurement."
         )
+        evaluate.add_argument(
+            "--losses",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also list the N pages where Newsdesk trails the best single tool most"
+            " (for tuning on the development part).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -52,5 +60,5 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         write_json(result, options["json"])
-        self.stdout.write(describe(result))
+        self.stdout.write(describe(result, options["losses"]))
         self.stdout.write(f"\nJSON: {options['json']}")
