@@ -58,6 +58,11 @@ def _load_identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def load_model() -> None:
+    """Load the language model now rather than at the first detection."""
+    _identifier()
+
+
 def _identifier() -> Any:
     # Load the model on first use: it costs most of a second of CPU and most
     # processes (web workers) never detect anything. lru_cache alone would let

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.ingest.assemble import PreparedArticle, assemble_article
+from newsdesk.ingest.assemble import assemble_article
 from newsdesk.ingest.clutter import (
     _FOOTER_PHRASE,
     FOOTERS,
@@ -19,7 +19,7 @@ from newsdesk.ingest.clutter import (
 )
 from newsdesk.ingest.parsers import parse_feed
 from newsdesk.ingest.sanitize import sanitize_html
-from newsdesk.ingest.types import ParsedEntry
+from newsdesk.ingest.types import ParsedEntry, PreparedArticle
 
 FEEDS = Path(__file__).parent.parent / "data" / "feeds"
 SEEN = datetime(2026, 2, 20, tzinfo=UTC)
