@@ -44,34 +44,31 @@ def test_workers_extract_what_the_crawler_would() -> None:
     assert remote == extract_article(PAGE, url="https://arstechnica.com/x")
 
 
-def test_workers_assemble_the_entry_as_the_crawler_would() -> None:
-    """Given the entry, a worker sends back the article the crawler would assemble itself."""
-    entry = EntryContext(
+def ars_entry(first_seen: datetime = datetime(2026, 1, 2, tzinfo=UTC)) -> EntryContext:
+    return EntryContext(
         ParsedEntry(guid="g", url="https://arstechnica.com/x", title="A title"),
         feed_url="https://arstechnica.com/feed",
         source_language="",
         feed_language="en",
-        first_seen=datetime(2026, 1, 2, tzinfo=UTC),
+        first_seen=first_seen,
     )
+
+
+def test_workers_assemble_the_entry_as_the_crawler_would() -> None:
+    """Given the entry, a worker sends back the article the crawler would assemble itself."""
     with PagePool(processes=1) as pages:
-        remote = pages.extract(PAGE, url="https://arstechnica.com/x", entry=entry)
+        remote = pages.extract(PAGE, url="https://arstechnica.com/x", entry=ars_entry())
     local = extract_article(PAGE, url="https://arstechnica.com/x")
     assert remote.article is not None
-    assert remote.article == entry.assemble(local)
+    assert remote.article == ars_entry().assemble(local)
     assert dataclasses.replace(remote, article=None) == local
 
 
 def test_an_entry_that_fails_to_assemble_keeps_its_page() -> None:
     """An assembly failure in the worker leaves the page to the crawler, which assembles again."""
-    entry = EntryContext(
-        ParsedEntry(guid="g", url="https://arstechnica.com/x", title="A title"),
-        feed_url="https://arstechnica.com/feed",
-        source_language="",
-        feed_language="",
-        first_seen="not a datetime",  # type: ignore[arg-type]
-    )
+    broken = ars_entry(first_seen="not a datetime")  # type: ignore[arg-type]
     with PagePool(processes=1) as pages:
-        remote = pages.extract(PAGE, url="https://arstechnica.com/x", entry=entry)
+        remote = pages.extract(PAGE, url="https://arstechnica.com/x", entry=broken)
     assert remote.text and remote.article is None
 
 
