@@ -22,33 +22,31 @@ from newsdesk.ingest.dates import choose_dates
 from newsdesk.ingest.extract import needs_full_text
 from newsdesk.ingest.language import detect_language
 from newsdesk.ingest.sanitize import sanitize_html
-from newsdesk.ingest.types import ExtractedPage, ParsedEntry
+from newsdesk.ingest.types import ExtractedPage, ParsedEntry, PreparedArticle
 
 SUMMARY_LIMIT = 300
 SLUG_LIMIT = 80
 
 
 @dataclass(frozen=True)
-class PreparedArticle:
-    """Everything the store step writes for one entry; all HTML is sanitized."""
+class EntryContext:
+    """What ``assemble_article`` needs beside the page; sent with the page to its worker."""
 
-    guid: str
-    url: str
-    slug: str
-    title: str
-    summary: str
-    body_html: str
-    body_text: str
-    author: str
-    image_url: str
-    published: datetime
-    updated: datetime | None
+    entry: ParsedEntry
+    feed_url: str
+    source_language: str
+    feed_language: str
     first_seen: datetime
-    language: str
-    entry_fingerprint: str
-    canonical_url: str
-    body_hash: str
-    published_day_only: bool = False
+
+    def assemble(self, page: ExtractedPage | None) -> PreparedArticle:
+        return assemble_article(
+            self.entry,
+            page=page,
+            feed_url=self.feed_url,
+            source_language=self.source_language,
+            feed_language=self.feed_language,
+            first_seen=self.first_seen,
+        )
 
 
 def entry_fingerprint(entry: ParsedEntry) -> str:

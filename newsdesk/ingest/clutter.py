@@ -65,6 +65,25 @@ FOOTERS = tuple(
 )
 # A footer is one short paragraph; a long one is the article quoting such a line.
 FOOTER_MAX_CHARS = 400
+# The phrase every pattern of FOOTERS holds, as it can stand in a sanitized body
+# with its tags taken out (plain_text joins a word split by inline tags): a body
+# without any has no footer, and its paragraphs need not each be reduced to text.
+_GAP = r"(?:\s|&nbsp;)*"
+_FOOTER_PHRASE = re.compile(
+    "|".join(
+        _GAP.join(phrase.split())
+        for phrase in (
+            "appeared first on",
+            "first appeared on",
+            "erschien zuerst auf",
+            "apparu en premier sur",
+            "publicó primero en",
+            "originally published in",
+        )
+    ),
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^>]*>")
 
 _IMG = re.compile(r'<img\b((?:\s+[^\s=>]+(?:="[^"]*")?)*)\s*/?>')
 _ATTRIBUTE = re.compile(r'([^\s=]+)(?:="([^"]*)")?')
@@ -100,7 +119,9 @@ def drop_feed_footers(body_html: str) -> str:
         is_footer = len(text) <= FOOTER_MAX_CHARS and any(p.fullmatch(text) for p in FOOTERS)
         return "" if is_footer else match.group(0)
 
-    return _PARAGRAPH.sub(replace, body_html) if "<p>" in body_html else body_html
+    if "<p>" not in body_html or not _FOOTER_PHRASE.search(_TAG.sub("", body_html)):
+        return body_html
+    return _PARAGRAPH.sub(replace, body_html)
 
 
 def drop_repeated_headline(body_html: str, title: str) -> str:

@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from newsdesk.core.media import NAME_DIGEST_CHARS, digest_in_url
 from newsdesk.core.urls import is_http_url
-from newsdesk.ingest.assemble import PreparedArticle
 from newsdesk.ingest.errors import IngestError
 from newsdesk.ingest.images import (
     FoundImage,
@@ -37,7 +36,7 @@ from newsdesk.ingest.images import (
     rewrite_images,
     store_renditions,
 )
-from newsdesk.ingest.types import FetchResult
+from newsdesk.ingest.types import FetchResult, PreparedArticle
 from newsdesk.stories.models import Article, ArticleImage, Image, ImageRole
 
 logger = logging.getLogger(__name__)

@@ -28,13 +28,24 @@ def detect_language(text: str, declared: str = "") -> str:
     code = normalize_language(declared)
     if code:
         return code
-    letters = sum(1 for char in text if char.isalpha()) + len(_DENSE_SCRIPT.findall(text))
-    if letters < MIN_DETECT_CHARS:
+    if not _has_letters(text, MIN_DETECT_CHARS):
         return ""
     guess, confidence = _identifier().classify(text)
     if confidence < MIN_CONFIDENCE:
         return ""
     return normalize_language(str(guess))
+
+
+def _has_letters(text: str, wanted: int) -> bool:
+    """Tell whether ``text`` has ``wanted`` letters, a dense-script character counting twice."""
+    # Stop at the wanted count: a whole article body was counted letter by letter.
+    count = 0
+    for char in text:
+        if char.isalpha():
+            count += 1
+            if count >= wanted:
+                return True
+    return count + len(_DENSE_SCRIPT.findall(text)) >= wanted
 
 
 _load_lock = threading.Lock()
@@ -45,6 +56,11 @@ def _load_identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def load_model() -> None:
+    """Load the language model now rather than at the first detection."""
+    _identifier()
 
 
 def _identifier() -> Any:

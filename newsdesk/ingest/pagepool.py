@@ -5,8 +5,13 @@ SIGABRT "corrupted size vs. prev_size") when several threads extract at once
 (adbar/trafilatura#840, #925). The crawler's threads therefore only fetch and
 store; every page goes to a pool of worker processes (pebble's ProcessPool)::
 
-    crawl thread --(page bytes, URL)--> worker process: extract_article()
-                 <--ExtractedPage | ExtractError | WorkerError--
+    crawl thread --(page bytes, URL, entry)--> worker process: extract_article(),
+                                                   assemble_article()
+                 <--ExtractedPage (with its PreparedArticle) | ExtractError | WorkerError--
+
+Assembling (sanitizing, clutter, language, summary) runs beside the extraction
+too: it is CPU work on the page alone, and the crawler's single process, which
+must fetch and store for every worker, would otherwise do it for all of them.
 
 - The pool has NEWSDESK_EXTRACT_PROCESSES workers (0: one per CPU), each
   replaced after NEWSDESK_EXTRACT_MAX_PAGES pages so that a leak in a C
@@ -20,8 +25,9 @@ store; every page goes to a pool of worker processes (pebble's ProcessPool)::
   child would inherit locks held by those threads at the moment of the fork
   (a deadlock waiting to happen) and share the sockets' protocol state. The
   fork server is a fresh single-threaded interpreter that has imported
-  trafilatura once (``set_forkserver_preload``), so new workers start in
-  milliseconds without re-importing it, as ``spawn`` would for each.
+  trafilatura and loaded the language model once (``set_forkserver_preload``,
+  pageworker.py), so new workers start in milliseconds without loading
+  either again, as ``spawn`` would for each.
 - The pool is started on first use and shut down at exit (or by
   ``shutdown_page_pool()``); a process that forks after starting it (a
   gunicorn worker) builds its own instead of using its parent's.
@@ -44,9 +50,10 @@ from typing import Any
 from django.conf import settings
 from pebble import ProcessExpired, ProcessPool
 
+from newsdesk.ingest.assemble import EntryContext
 from newsdesk.ingest.errors import ExtractError, WorkerError
 from newsdesk.ingest.extract import extract_article
-from newsdesk.ingest.types import ExtractedPage
+from newsdesk.ingest.types import ExtractedPage, PreparedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +62,32 @@ PageJob = Callable[[bytes, str, dict[str, Any]], ExtractedPage]
 
 
 def extract_in_worker(html: bytes, url: str, options: dict[str, Any]) -> ExtractedPage:
-    """Extract one page inside a worker process; any failure becomes ExtractError."""
+    """Extract one page inside a worker process; any failure becomes ExtractError.
+
+    With an ``entry`` option (an EntryContext), the entry is also assembled with
+    the page, into ``page.article``.
+    """
+    options = dict(options)
+    entry: EntryContext | None = options.pop("entry", None)
     try:
-        return extract_article(html, url=url, **options)
+        page = extract_article(html, url=url, **options)
     except ExtractError:
         raise
     except Exception as error:
         # Only exceptions that pickle simply may cross back to the crawler.
         raise ExtractError(f"extraction failed: {type(error).__name__}: {error}") from None
+    if entry is not None:
+        page.article = _assemble_quietly(entry, page)
+    return page
+
+
+def _assemble_quietly(entry: EntryContext, page: ExtractedPage) -> PreparedArticle | None:
+    # A failure here is the entry's, not the page's: the crawler assembles again
+    # and records the error on the entry, as it would without a worker.
+    try:
+        return entry.assemble(page)
+    except Exception:
+        return None
 
 
 def start_method() -> str:
@@ -73,8 +98,8 @@ def start_method() -> str:
 def pool_context() -> BaseContext:
     context = multiprocessing.get_context(start_method())
     if start_method() == "forkserver":
-        # Workers forked by the server find trafilatura and lxml already imported.
-        context.set_forkserver_preload([__name__])
+        # Workers forked by the server find trafilatura, lxml and the language model loaded.
+        context.set_forkserver_preload([__name__, "newsdesk.ingest.pageworker"])
     return context
 
 

@@ -30,8 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from newsdesk.ingest.assemble import (
-    PreparedArticle,
-    assemble_article,
+    EntryContext,
     entry_fingerprint,
     entry_url,
     wants_page,
@@ -58,7 +57,7 @@ from newsdesk.ingest.schedule import (
     record_successes,
 )
 from newsdesk.ingest.template import SourceTemplate, TemplateState, observe, strip_learned
-from newsdesk.ingest.types import ExtractedPage, FetchResult, ParsedEntry
+from newsdesk.ingest.types import ExtractedPage, FetchResult, ParsedEntry, PreparedArticle
 from newsdesk.sources.models import FetchStatus, Source, SourceBoilerplate
 from newsdesk.stories.models import Article
 
@@ -286,7 +285,7 @@ def _plan_entry(
             PageJob(run.source, entry, feed_language, article_id, first_seen, run.templates)
         )
         return ""
-    prepared = _assemble(run.source, entry, None, feed_language, first_seen)
+    prepared = _entry_context(run.source, entry, feed_language, first_seen).assemble(None)
     return _store(run.source, prepared, existing, known, fetcher=fetcher, page=None)
 
 
@@ -323,13 +322,15 @@ def finish_page(
     """
     page: ExtractedPage | None = None
     template = SourceTemplate({})
+    context = _entry_context(job.source, job.entry, job.feed_language, job.first_seen)
     if response is not None:
         try:
             # The boilerplate learned from the source's pages goes along (ingest/template.py).
             templates = job.templates or TemplateCache(job.source)
             template = templates.get()
+            # The worker assembles the entry with its page too (pagepool.py).
             page = (pages or page_pool()).extract(
-                response.content, url=response.url, template=template
+                response.content, url=response.url, template=template, entry=context
             )
         except IngestError as failure:
             error = f"{type(failure).__name__}: {failure}"
@@ -339,7 +340,9 @@ def finish_page(
         if result is not None:
             result.page_errors.append(f"{job.entry.url}: {error}"[:ERROR_LIMIT])
     try:
-        prepared = _assemble(job.source, job.entry, page, job.feed_language, job.first_seen)
+        prepared = page.article if page is not None else None
+        if prepared is None:
+            prepared = context.assemble(page)
         existing = None
         if job.article_id is not None:
             existing = Article.objects.filter(pk=job.article_id).first()
@@ -401,21 +404,10 @@ def _log_entry_error(source: Source, entry: ParsedEntry, error: Exception) -> No
         )
 
 
-def _assemble(
-    source: Source,
-    entry: ParsedEntry,
-    page: ExtractedPage | None,
-    feed_language: str,
-    first_seen: datetime,
-) -> PreparedArticle:
-    return assemble_article(
-        entry,
-        page=page,
-        feed_url=source.feed_url,
-        source_language=source.language,
-        feed_language=feed_language,
-        first_seen=first_seen,
-    )
+def _entry_context(
+    source: Source, entry: ParsedEntry, feed_language: str, first_seen: datetime
+) -> EntryContext:
+    return EntryContext(entry, source.feed_url, source.language, feed_language, first_seen)
 
 
 @dataclass

@@ -1,7 +1,10 @@
 """Typed values passed between the ingest stages.
 
 fetcher -> FetchResult -> parsers -> ParsedFeed[ParsedEntry] -> extract ->
-ExtractedPage -> sanitize -> pipeline (with schedule.py, the only stages that touch the ORM).
+ExtractedPage -> assemble (sanitize) -> PreparedArticle -> pipeline (with schedule.py, the
+only stages that touch the ORM). A page's extraction and assembly both run in an
+extraction worker (pagepool.py), which sends back the ExtractedPage with its
+PreparedArticle.
 """
 
 from __future__ import annotations
@@ -102,4 +105,29 @@ class ExtractedPage:
     template_host: str = ""
     block_prints: tuple[str, ...] = ()
     # The page states its publication day but no time of day.
+    published_day_only: bool = False
+    # The entry assembled with this page, when the worker was asked to (pagepool.py).
+    article: PreparedArticle | None = None
+
+
+@dataclass(frozen=True)
+class PreparedArticle:
+    """Everything the store step writes for one entry; all HTML is sanitized."""
+
+    guid: str
+    url: str
+    slug: str
+    title: str
+    summary: str
+    body_html: str
+    body_text: str
+    author: str
+    image_url: str
+    published: datetime
+    updated: datetime | None
+    first_seen: datetime
+    language: str
+    entry_fingerprint: str
+    canonical_url: str
+    body_hash: str
     published_day_only: bool = False

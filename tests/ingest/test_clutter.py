@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.ingest.assemble import PreparedArticle, assemble_article
+from newsdesk.ingest.assemble import assemble_article
 from newsdesk.ingest.clutter import (
+    _FOOTER_PHRASE,
+    FOOTERS,
     drop_feed_footers,
     drop_repeated_headline,
     drop_repeated_headline_text,
@@ -17,7 +19,7 @@ from newsdesk.ingest.clutter import (
 )
 from newsdesk.ingest.parsers import parse_feed
 from newsdesk.ingest.sanitize import sanitize_html
-from newsdesk.ingest.types import ParsedEntry
+from newsdesk.ingest.types import ParsedEntry, PreparedArticle
 
 FEEDS = Path(__file__).parent.parent / "data" / "feeds"
 SEEN = datetime(2026, 2, 20, tzinfo=UTC)
@@ -114,6 +116,19 @@ def test_tracking_images_are_dropped(fragment: str, kept: str) -> None:
 def test_feed_footers_are_dropped(fragment: str, kept: str) -> None:
     """WordPress SEO and Medium footers go; look-alike prose stays."""
     assert drop_feed_footers(safe(fragment)) == safe(kept)
+
+
+def test_every_footer_pattern_holds_a_phrase_of_the_quick_test() -> None:
+    """A footer pattern added without a phrase of the quick test would never be tried."""
+    for pattern in FOOTERS:
+        assert _FOOTER_PHRASE.search(pattern.pattern), pattern.pattern
+
+
+def test_footer_with_a_word_split_by_tags_is_dropped() -> None:
+    """The quick test reads the body without its tags, as plain_text does."""
+    for footer in ("appeared fi<b>rst</b> on", "appeared<br>first&nbsp;on", "appeared\nfirst on"):
+        fragment = f"<p>Body.</p><p>The post Y {footer} Site.</p>"
+        assert drop_feed_footers(safe(fragment)) == safe("<p>Body.</p>"), footer
 
 
 @pytest.mark.parametrize(

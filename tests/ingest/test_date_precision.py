@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from newsdesk.ingest.assemble import PreparedArticle, assemble_article
+from newsdesk.ingest.assemble import assemble_article
 from newsdesk.ingest.dates import choose_dates, day_of, is_day_only
 from newsdesk.ingest.parsers import parse_feed
-from newsdesk.ingest.types import ExtractedPage, ParsedEntry
+from newsdesk.ingest.types import ExtractedPage, ParsedEntry, PreparedArticle
 
 SEEN = datetime(2024, 6, 22, 16, 49, 2, tzinfo=UTC)
 

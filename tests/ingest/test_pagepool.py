@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from newsdesk.ingest.assemble import EntryContext
 from newsdesk.ingest.errors import ExtractError, WorkerError
 from newsdesk.ingest.extract import extract_article
 from newsdesk.ingest.pagepool import PagePool, start_method
+from newsdesk.ingest.types import ParsedEntry
 from tests.ingest.workerjobs import misbehave_on_marked_pages, worker_pid
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
@@ -38,6 +42,34 @@ def test_workers_extract_what_the_crawler_would() -> None:
     with PagePool(processes=1) as pages:
         remote = pages.extract(PAGE, url="https://arstechnica.com/x")
     assert remote == extract_article(PAGE, url="https://arstechnica.com/x")
+
+
+def ars_entry(first_seen: datetime = datetime(2026, 1, 2, tzinfo=UTC)) -> EntryContext:
+    return EntryContext(
+        ParsedEntry(guid="g", url="https://arstechnica.com/x", title="A title"),
+        feed_url="https://arstechnica.com/feed",
+        source_language="",
+        feed_language="en",
+        first_seen=first_seen,
+    )
+
+
+def test_workers_assemble_the_entry_as_the_crawler_would() -> None:
+    """Given the entry, a worker sends back the article the crawler would assemble itself."""
+    with PagePool(processes=1) as pages:
+        remote = pages.extract(PAGE, url="https://arstechnica.com/x", entry=ars_entry())
+    local = extract_article(PAGE, url="https://arstechnica.com/x")
+    assert remote.article is not None
+    assert remote.article == ars_entry().assemble(local)
+    assert dataclasses.replace(remote, article=None) == local
+
+
+def test_an_entry_that_fails_to_assemble_keeps_its_page() -> None:
+    """An assembly failure in the worker leaves the page to the crawler, which assembles again."""
+    broken = ars_entry(first_seen="not a datetime")  # type: ignore[arg-type]
+    with PagePool(processes=1) as pages:
+        remote = pages.extract(PAGE, url="https://arstechnica.com/x", entry=broken)
+    assert remote.text and remote.article is None
 
 
 def test_extraction_errors_come_back_as_extract_errors(pool: PagePool) -> None:
