@@ -120,12 +120,21 @@ def _run(
 
 def next_items(limit: int) -> list[ArticleItem]:
     """Return the oldest published articles not placed yet, in storing order."""
+    # "Not any other status" is "published" (the column is never null) in a form that
+    # SQLite cannot answer from the status index: with "status = published" it walked
+    # every published article and sorted them, a whole-table read a batch (growing with
+    # the archive); this way it walks the small queue index in order.
     rows = (
-        Article.objects.filter(understood_at__isnull=True, status=ArticleStatus.PUBLISHED)
+        Article.objects.filter(understood_at__isnull=True)
+        .exclude(status__in=_unpublished())
         .order_by("pk")
         .values(*ITEM_FIELDS)[:limit]
     )
     return [item_from_row(row) for row in rows]
+
+
+def _unpublished() -> list[str]:
+    return [status for status in ArticleStatus.values if status != ArticleStatus.PUBLISHED]
 
 
 def load_state(generation: int) -> StageState:
@@ -227,8 +236,9 @@ def _regroup(moves: dict[int, int]) -> set[int]:
 
 def _release_hidden(holder: str, state: StageState, result: BatchResult) -> None:
     """Take articles that are no longer published out of their stories and copy groups."""
+    # Listed by status (an index lookup of the few unpublished), not "not published" (a scan).
     gone = list(
-        Article.objects.exclude(status=ArticleStatus.PUBLISHED)
+        Article.objects.filter(status__in=_unpublished())
         .filter(Q(understood_at__isnull=False) | Q(story__isnull=False))
         .values_list("pk", "story_id")
     )
