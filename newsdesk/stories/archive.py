@@ -19,7 +19,7 @@ from django.db import connection
 
 from newsdesk.core.writes import adapt_datetime, insert_rows
 from newsdesk.stories.dedup import Fingerprint
-from newsdesk.stories.models import Article, ArticleStatus, ReprintBand
+from newsdesk.stories.models import Article, ReprintBand, unpublished_statuses
 from newsdesk.stories.types import ArticleItem, chunked
 from newsdesk.stories.understand import Known
 
@@ -63,7 +63,10 @@ def item_from_row(row: dict[str, Any]) -> ArticleItem:
 
 def placed_articles() -> Any:
     """Published articles the stage has placed: the only ones new articles are compared with."""
-    return Article.objects.filter(status=ArticleStatus.PUBLISHED, understood_at__isnull=False)
+    # Led by the keys each caller names (ids, URLs, hashes), not by the status index.
+    return Article.objects.exclude(status__in=unpublished_statuses()).filter(
+        understood_at__isnull=False
+    )
 
 
 class DatabaseArchive:
