@@ -63,9 +63,12 @@ def item_from_row(row: dict[str, Any]) -> ArticleItem:
 
 def placed_articles() -> Any:
     """Published articles the stage has placed: the only ones new articles are compared with."""
-    # Led by the keys each caller names (ids, URLs, hashes), not by the status index.
-    return Article.objects.exclude(status__in=unpublished_statuses()).filter(
-        understood_at__isnull=False
+    # Led by the keys each caller names (ids, URLs, hashes), not by the status index;
+    # unordered (callers collect sets), so the database sorts nothing for the listing order.
+    return (
+        Article.objects.exclude(status__in=unpublished_statuses())
+        .filter(understood_at__isnull=False)
+        .order_by()
     )
 
 
