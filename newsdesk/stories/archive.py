@@ -19,7 +19,7 @@ from django.db import connection
 
 from newsdesk.core.writes import adapt_datetime, insert_rows
 from newsdesk.stories.dedup import Fingerprint
-from newsdesk.stories.models import Article, ArticleStatus, ReprintBand
+from newsdesk.stories.models import Article, ReprintBand, unpublished_statuses
 from newsdesk.stories.types import ArticleItem, chunked
 from newsdesk.stories.understand import Known
 
@@ -63,7 +63,13 @@ def item_from_row(row: dict[str, Any]) -> ArticleItem:
 
 def placed_articles() -> Any:
     """Published articles the stage has placed: the only ones new articles are compared with."""
-    return Article.objects.filter(status=ArticleStatus.PUBLISHED, understood_at__isnull=False)
+    # Led by the keys each caller names (ids, URLs, hashes), not by the status index;
+    # unordered (callers collect sets), so the database sorts nothing for the listing order.
+    return (
+        Article.objects.exclude(status__in=unpublished_statuses())
+        .filter(understood_at__isnull=False)
+        .order_by()
+    )
 
 
 class DatabaseArchive:
@@ -72,6 +78,8 @@ class DatabaseArchive:
     def __init__(self, fingerprints: dict[int, Fingerprint | None] | None = None) -> None:
         self.fingerprints = fingerprints if fingerprints is not None else {}
         self.redis = redis_client()
+        # Articles loaded without a cached fingerprint: remembered once compared.
+        self.uncached: list[Known] = []
 
     def band_matches(self, buckets: Collection[int]) -> dict[int, set[int]]:
         if self.redis is not None:
@@ -130,13 +138,26 @@ class DatabaseArchive:
             for row in rows.values(*ITEM_FIELDS, "story_id", "reprint_of_id"):
                 known = Known(item_from_row(row), row["story_id"], row["reprint_of_id"])
                 if row["pk"] in self.fingerprints:
-                    known.print_ = self.fingerprints[row["pk"]]
+                    # Least recently used goes first: move a hit to the end.
+                    known.print_ = self.fingerprints[row["pk"]] = self.fingerprints.pop(row["pk"])
                     known.printed = True
+                else:
+                    self.uncached.append(known)
                 found[row["pk"]] = known
         return found
 
     def remember(self, prints: dict[int, Fingerprint]) -> None:
-        """Keep the fingerprints of newly placed articles, dropping the oldest past the bound."""
+        """Keep the fingerprints of newly placed and of compared articles, within the bound.
+
+        An older article that shares buckets with one new article (a boilerplate
+        paragraph, a wire service's line) tends to share them with the next ones:
+        computing its fingerprint again from its text every batch cost more, on a
+        growing archive, than all the new articles' own.
+        """
+        for known in self.uncached:
+            if known.printed:
+                self.fingerprints[known.item.id] = known.print_
+        self.uncached = []
         self.fingerprints.update(prints)
         excess = len(self.fingerprints) - FINGERPRINT_CACHE
         for key in list(itertools.islice(self.fingerprints, max(excess, 0))):

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter, mul
 
 import justext
@@ -64,14 +64,12 @@ def terms(item: ArticleItem, body_words: list[str] | None = None) -> Counter[str
     Pass ``body_words`` when the caller already has ``normalized_words(item.text)``.
     """
     stops = stop_words(item.language)
-    counts: Counter[str] = Counter()
     title = normalized_words(item.title)
-    for _ in range(TITLE_WEIGHT):
-        counts.update(title)
     if body_words is None:
         body_words = normalized_words(item.text[: LEAD_WORDS * 10])
-    lead = normalized_words(item.summary) + body_words
-    counts.update(lead[:LEAD_WORDS])
+    lead = (normalized_words(item.summary) + body_words[:LEAD_WORDS])[:LEAD_WORDS]
+    # One count over the whole list: the same counts, in the same order, as one update a part.
+    counts = Counter(title * TITLE_WEIGHT + lead)
     # Filter distinct words once rather than every occurrence; the kept ones keep their order.
     for word in [word for word in counts if len(word) < 2 or word in stops or word.isdigit()]:
         del counts[word]
@@ -168,18 +166,19 @@ class StoryIndex:
         A common term has a hundred postings and an article thirty query terms:
         the sums are taken with numpy over all postings at once, not a loop each.
         """
-        keys: list[np.ndarray] = []
-        weights: list[np.ndarray] = []
-        for term, weight in query:
-            postings = self.postings.get(term)
-            if postings:
-                size = len(postings)
-                keys.append(np.fromiter(postings.keys(), np.int64, size))
-                weights.append(np.fromiter(postings.values(), np.float64, size) * weight)
-        if not keys:
+        found = [
+            (postings, weight) for term, weight in query if (postings := self.postings.get(term))
+        ]
+        if not found:
             return []
-        stories, where = np.unique(np.concatenate(keys), return_inverse=True)
-        sums = np.bincount(where, weights=np.concatenate(weights))
+        sizes = [len(postings) for postings, _ in found]
+        total = sum(sizes)
+        # One conversion for all postings: a call per term cost more than the values.
+        keys = np.fromiter(chain.from_iterable(p.keys() for p, _ in found), np.int64, total)
+        products = np.fromiter(chain.from_iterable(p.values() for p, _ in found), np.float64, total)
+        products *= np.repeat(np.fromiter((w for _, w in found), np.float64, len(found)), sizes)
+        stories, where = np.unique(keys, return_inverse=True)
+        sums = np.bincount(where, weights=products)
         norms = np.fromiter(map(self.norms.__getitem__, stories.tolist()), np.float64, stories.size)
         scores = sums / norms
         top = np.argsort(-scores, kind="stable")[:count]
@@ -198,21 +197,27 @@ class StoryIndex:
         story.size += 1
         centroid = story.centroid
         # Only the article's terms change weight: the postings of the others stay as they are.
+        every = self.postings
         for term, weight in vector.items():
             total = centroid[term] = centroid.get(term, 0.0) + weight
-            postings = self.postings.setdefault(term, {})
-            known = key in postings
-            # Assigning an existing key keeps its place: the oldest story still goes first.
-            postings[key] = total
-            if not known and len(postings) > POSTINGS_PER_TERM:
-                del postings[next(iter(postings))]
+            postings = every.get(term)
+            if postings is None:
+                every[term] = {key: total}
+            elif key in postings:
+                # Assigning an existing key keeps its place: the oldest story still goes first.
+                postings[key] = total
+            else:
+                postings[key] = total
+                if len(postings) > POSTINGS_PER_TERM:
+                    del postings[next(iter(postings))]
         self._trim(story)
         values = story.centroid.values()
         story.norm = self.norms[key] = math.sqrt(sum(map(mul, values, values))) or 1.0
 
     def _trim(self, story: StoryEntry) -> None:
         if len(story.centroid) > CENTROID_TERMS:
-            kept = heapq.nlargest(CENTROID_TERMS, story.centroid.items(), key=itemgetter(1))
+            # sorted() is what heapq.nlargest promises to equal, and faster for so few cut.
+            kept = sorted(story.centroid.items(), key=itemgetter(1), reverse=True)[:CENTROID_TERMS]
             for term in story.centroid.keys() - dict(kept).keys():
                 self._unpost(term, story.key)
             story.centroid = dict(kept)

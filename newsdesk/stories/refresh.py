@@ -49,8 +49,9 @@ def refresh_stories(story_ids: Collection[int]) -> int:
 
 def _refresh_chunk(story_ids: list[int]) -> int:
     rows = (
-        Article.objects.published()
+        Article.objects.published_by_key()
         .filter(story_id__in=story_ids)
+        .order_by()  # Members are sorted below; the listing order would be a sort for nothing.
         .values_list("story_id", "pk", "source_id", "title", "published_at", "first_seen_at")
     )
     members: dict[int, list[Member]] = defaultdict(list)

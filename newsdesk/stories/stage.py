@@ -40,7 +40,7 @@ from newsdesk.stories.archive import (
     story_window,
 )
 from newsdesk.stories.dedup import Fingerprint
-from newsdesk.stories.models import Article, ArticleStatus, StageLease, Story
+from newsdesk.stories.models import Article, StageLease, Story, unpublished_statuses
 from newsdesk.stories.refresh import refresh_stories
 from newsdesk.stories.types import ArticleItem, BatchResult, reported_at
 from newsdesk.stories.understand import Known, Plan, Understander
@@ -120,8 +120,11 @@ def _run(
 
 def next_items(limit: int) -> list[ArticleItem]:
     """Return the oldest published articles not placed yet, in storing order."""
+    # Not "status = published": SQLite walked every published article for it and sorted
+    # them, a read that grew with the archive; this way it walks the small queue index.
     rows = (
-        Article.objects.filter(understood_at__isnull=True, status=ArticleStatus.PUBLISHED)
+        Article.objects.filter(understood_at__isnull=True)
+        .exclude(status__in=unpublished_statuses())
         .order_by("pk")
         .values(*ITEM_FIELDS)[:limit]
     )
@@ -227,8 +230,9 @@ def _regroup(moves: dict[int, int]) -> set[int]:
 
 def _release_hidden(holder: str, state: StageState, result: BatchResult) -> None:
     """Take articles that are no longer published out of their stories and copy groups."""
+    # Listed by status (an index lookup of the few unpublished), not "not published" (a scan).
     gone = list(
-        Article.objects.exclude(status=ArticleStatus.PUBLISHED)
+        Article.objects.filter(status__in=unpublished_statuses())
         .filter(Q(understood_at__isnull=False) | Q(story__isnull=False))
         .values_list("pk", "story_id")
     )

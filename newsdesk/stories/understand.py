@@ -81,6 +81,9 @@ class _Batch:
     known: dict[int, Known] = field(default_factory=dict)
     archived: dict[int, Known] = field(default_factory=dict)
     bands: dict[int, set[int]] = field(default_factory=dict)
+    # Buckets that matter to some article: stored ones matched, or shared within the batch.
+    live: frozenset[int] = frozenset()
+    shared: frozenset[int] = frozenset()
     urls: dict[str, set[int]] = field(default_factory=dict)
     hashes: dict[str, set[int]] = field(default_factory=dict)
 
@@ -110,6 +113,10 @@ class Understander:
         hashes = {value.body_hash for value in plan.fingerprints.values() if value.body_hash}
         url_hits, hash_hits = archive.exact_matches(urls, hashes)
         batch = _Batch()
+        # Most of an article's 42 buckets match nothing: find the ones that can, once a batch.
+        seen = Counter(b for value in plan.fingerprints.values() for b in set(value.buckets))
+        batch.shared = frozenset(bucket for bucket, count in seen.items() if count > 1)
+        batch.live = batch.shared | band_hits.keys()
         # Read every candidate of the batch at once rather than one query an article.
         found = {
             key for hits in (band_hits, url_hits, hash_hits) for ids in hits.values() for key in ids
@@ -210,7 +217,7 @@ class Understander:
         if print_ is not None:
             if print_.body_hash:
                 batch.hashes.setdefault(print_.body_hash, set()).add(item.id)
-            for bucket in print_.buckets:
+            for bucket in batch.shared.intersection(print_.buckets):
                 batch.bands.setdefault(bucket, set()).add(item.id)
 
     def rename_story(self, old: int, new: int) -> None:
@@ -236,7 +243,7 @@ def _likeliest(print_: Fingerprint, band_hits: dict[int, set[int]], batch: _Batc
     only the likeliest keeps the cost per article bounded however large the archive.
     """
     shared: Counter[int] = Counter()
-    for bucket in print_.buckets:
+    for bucket in batch.live.intersection(print_.buckets):
         stored = band_hits.get(bucket)
         placed = batch.bands.get(bucket)
         # Most buckets match nothing: skip building a set for them.
