@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from datasketch import MinHash
 
 from newsdesk.core.text import body_hash, normalized_words
+from newsdesk.stories.permutations import MULTIPLIERS, OFFSETS
 
 SHINGLE_WORDS = 5
 BANDS = 42
@@ -36,7 +36,7 @@ CONTAINMENT_MIN = 0.7
 MIN_SHINGLES = 30
 # A fixed seed: every process must draw the same permutations, or the stored bands mean nothing.
 SEED = 20261201
-# datasketch's 32-bit affine permutations, named so a datasketch upgrade cannot change them.
+# datasketch's 32-bit affine permutations (written out in permutations.py).
 SCHEME = "affine32"
 _SHINGLE_BASE = np.uint64(1_000_003)
 _LOW_32 = np.uint64(0xFFFFFFFF)
@@ -86,10 +86,7 @@ def shingles(words: Sequence[str], size: int = SHINGLE_WORDS) -> np.ndarray:
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    # datasketch draws these per MinHash object; drawing them once saves most of the cost.
-    template = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-    a, b = template.permutations
-    return a, b
+    return np.array(MULTIPLIERS, np.uint32), np.array(OFFSETS, np.uint32)
 
 
 def signature(shingle_hashes: np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ def invalidate_stage() -> None:
     """Advance the Understand stage's lease generation (``stage.invalidate_stage``).
 
     Imported when called: the stage module loads the near-duplicate index
-    (datasketch, numpy, scipy), which the admin, and so every web worker, would
+    (numpy and the clustering tables), which the admin, and so every web worker, would
     otherwise hold in memory from the start.
     """
     from newsdesk.stories import stage

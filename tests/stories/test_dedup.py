@@ -7,7 +7,7 @@ import pytest
 from datasketch import MinHash
 
 from newsdesk.core.text import body_hash, normalized_words
-from newsdesk.stories import dedup
+from newsdesk.stories import dedup, permutations
 from newsdesk.stories.dedup import fingerprint, shingles, signature, similarity
 from tests.stories.helpers import event
 
@@ -97,3 +97,10 @@ def test_different_reports_of_one_event_are_not_copies() -> None:
     left, right = (fingerprint(a.text) for a in reports[:2])
     assert left is not None and right is not None
     assert not similarity(left.shingles, right.shingles).is_copy
+
+
+def test_written_permutations_are_datasketchs_draw() -> None:
+    """The permutations in the code are exactly the ones datasketch draws for our seed."""
+    drawn = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.SEED, scheme=dedup.SCHEME).permutations
+    assert np.array_equal(drawn[0], np.array(permutations.MULTIPLIERS, np.uint32))
+    assert np.array_equal(drawn[1], np.array(permutations.OFFSETS, np.uint32))
