@@ -231,7 +231,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "newsdesk.core.staticfiles.StaticFilesStorage"
         )
     },
 }
