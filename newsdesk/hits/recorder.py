@@ -161,6 +161,8 @@ def referrer_host(referrer: str, request: HttpRequest) -> str:
     The Referer header is written by the client: only a valid DNS name (LDH/IDNA)
     reaches the dashboard, never text with spaces, markup or a path.
     """
+    if not referrer.strip():
+        return ""  # most views: nothing to check, no host to compare with ours
     try:
         host = host_name(urlsplit(referrer.strip()).hostname or "")
     except ValueError:
