@@ -95,6 +95,9 @@ MIDDLEWARE = [
     # Below whitenoise, which serves static files precompressed and returns early.
     "newsdesk.core.security.ReaderGZipMiddleware",
     "newsdesk.core.security.SecurityHeadersMiddleware",
+    # Above sessions, CSRF, auth and URL resolution, which a cached page never needs; it
+    # counts the view of each page it answers (HitMiddleware below counts rendered ones).
+    "newsdesk.site.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF: an oversized comment gets its form back, not a bare 400.
@@ -102,8 +105,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "newsdesk.hits.middleware.HitMiddleware",
-    # Inside HitMiddleware, so a page answered from the cache is counted like a rendered one.
-    "newsdesk.site.pagecache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: turns a lockout into newsdesk.site.logins.lockout_response.
@@ -230,7 +231,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "newsdesk.core.staticfiles.StaticFilesStorage"
         )
     },
 }

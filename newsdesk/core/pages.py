@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import time
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -44,6 +45,11 @@ def _stamp_path() -> Path:
     return Path(settings.VAR_DIR) / FILE_NAME
 
 
+@lru_cache(maxsize=8)
+def _stamp_file(var_dir: str) -> str:
+    return os.path.join(var_dir, FILE_NAME)
+
+
 def current_generation() -> str:
     """Return the current generation as a short string, for cache keys."""
     if shared_cache():
@@ -53,8 +59,9 @@ def current_generation() -> str:
             cache.add(CACHE_KEY, int(time.time()), timeout=None)
             value = cache.get(CACHE_KEY, 0)
         return str(value)
+    # A page asks several times (its key, each fragment): stat() a path built once.
     try:
-        return str(os.stat(_stamp_path()).st_mtime_ns)
+        return str(os.stat(_stamp_file(str(settings.VAR_DIR))).st_mtime_ns)
     except FileNotFoundError:
         return "0"
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
-from newsdesk.hits.recorder import install_shutdown_hooks, page_for, record_view
+from newsdesk.hits.recorder import count_page_view, install_shutdown_hooks, page_for
 
 logger = logging.getLogger(__name__)
 
@@ -18,9 +18,9 @@ COUNTED_METHODS = ("GET", "HEAD")  # HEAD is only counted as filtered
 class HitMiddleware:
     """Record a view for every 200 answer to a GET of a countable site page.
 
-    Errors, redirects and 304s are not views. In beacon mode
-    (NEWSDESK_HITS_BEACON) a reverse-proxy cache may answer instead of us, so
-    readers are counted by the beacon the page sends; here only filtered
+    Errors, redirects and 304s are not views. A page answered by the page
+    cache (``newsdesk.site.pagecache``, outside this middleware) is counted
+    there, by the same ``count_page_view``. In beacon mode only filtered
     requests are counted, which the beacon then skips, so nothing counts twice.
     """
 
@@ -35,7 +35,7 @@ class HitMiddleware:
             if response.status_code == 200 and request.method in COUNTED_METHODS:
                 page = page_for(request.resolver_match, request.path)
                 if page is not None:
-                    record_view(request, page, count_views=not settings.NEWSDESK_HITS_BEACON)
+                    count_page_view(request, page)
         except Exception:
             logger.exception("hit middleware failed", extra={"path": request.path})
         return response

@@ -119,6 +119,16 @@ def record_view(
         return False
 
 
+def count_page_view(request: HttpRequest, page: Page) -> bool:
+    """Count a page served to ``request``, rendered or from the page cache (never raises).
+
+    In beacon mode (NEWSDESK_HITS_BEACON) a reverse-proxy cache may answer
+    instead of us, so readers are counted by the beacon the page sends; only
+    filtered requests are counted here, which the beacon then skips.
+    """
+    return record_view(request, page, count_views=not settings.NEWSDESK_HITS_BEACON)
+
+
 def _is_staff(request: HttpRequest) -> bool:
     if not may_be_signed_in(request):
         return False  # without opening the session, which would add Vary: Cookie
@@ -151,6 +161,8 @@ def referrer_host(referrer: str, request: HttpRequest) -> str:
     The Referer header is written by the client: only a valid DNS name (LDH/IDNA)
     reaches the dashboard, never text with spaces, markup or a path.
     """
+    if not referrer.strip():
+        return ""  # most views: nothing to check, no host to compare with ours
     try:
         host = host_name(urlsplit(referrer.strip()).hostname or "")
     except ValueError:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -9,7 +12,9 @@ from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
 from newsdesk.core.dates import site_now
 from newsdesk.core.pages import current_generation
@@ -49,13 +54,38 @@ def counted_categories() -> list[Category]:
     return found
 
 
+@dataclass(frozen=True)
+class DayTexts:
+    """A day as the masthead writes it: machine-readable, long and short."""
+
+    iso: str
+    long: str
+    short: str
+
+
+@lru_cache(maxsize=16)
+def _day_texts(day: date, language: str | None) -> DayTexts:
+    return DayTexts(
+        iso=date_format(day, "Y-m-d"),
+        long=date_format(day, "l, F j, Y"),
+        short=date_format(day, "D, M j"),
+    )
+
+
+def day_texts(day: date) -> DayTexts:
+    """Return the masthead's texts of ``day`` (as the ``date`` filter writes them), once a day."""
+    return _day_texts(day, get_language())
+
+
 def site(request: HttpRequest) -> dict[str, Any]:
     """Expose the site name, zone, disclaimer, today's date and the category list."""
+    today = site_now()
     return {
         "site_name": settings.NEWSDESK_SITE_NAME,
         "site_language": settings.NEWSDESK_LANGUAGE,
         "site_disclaimer": settings.NEWSDESK_DISCLAIMER,
-        "site_today": site_now(),
+        "site_today": today,
+        "site_today_texts": day_texts(today.date()),
         # Lazy so pages that never show the navigation never query it.
         "nav_categories": SimpleLazyObject(lambda: nav_categories(request)),
         # For {% cache %} fragments: retired with the pages when what they show changes.

@@ -18,24 +18,30 @@ reader's state are served from it or stored into it:
   CSRF token, and set no cookie. The comment form carries no token: its script
   fetches one when the reader starts writing (``comments.views.stamp``).
 
-The lookup runs in ``process_view``, after URL resolution and inside
-``HitMiddleware``, so a page answered from the cache is counted exactly like a
-rendered one.
+The middleware sits early in the stack, below the ones that guard or decorate
+every response (proxy headers, HTTPS, static files, gzip, security headers) and
+above session, CSRF, auth, messages and URL resolution: a hit costs one key, one
+cache read and the view count, nothing else. The key is built from the request
+as received, so no resolution is needed to find a page; only a page rendered
+for a resolved public URL, on a host Django accepted, is ever stored under it.
+The stored entry names the page it shows, so a hit counts the reader's view
+exactly as ``HitMiddleware`` counts a rendered page (which a hit never reaches).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from newsdesk.core.clients import may_be_signed_in
 from newsdesk.core.pages import current_generation
+from newsdesk.hits.recorder import Page, count_page_view, page_for
 
 # URL names of the "site" namespace whose pages are cached (search is not: its
 # queries are endless and rarely repeated).
@@ -44,28 +50,48 @@ CACHED_PAGES = frozenset({"home", "latest", "category", "article", "editor", "st
 PERSONAL_COOKIE_PREFIXES = ("nd_comment_",)
 MESSAGES_COOKIE = CookieStorage.cookie_name
 STATUS_HEADER = "X-Page-Cache"
-_KEY_ATTR = "_newsdesk_page_key"
 # Response headers never replayed from the cache: set per response by outer middleware.
 _SKIPPED_HEADERS = frozenset({"set-cookie", "vary", "content-length"})
+# Where HttpRequest.get_host() finds the host, by USE_X_FORWARDED_HOST and the headers sent.
+_HOST_SOURCES = ("HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
+
+# What the cache holds for one page: body, headers, and the page to count on a hit.
+StoredPage = tuple[bytes, tuple[tuple[str, str], ...], Page | None]
 
 
 def is_personal(request: HttpRequest) -> bool:
     """Tell whether the request carries anything that may make its page this reader's own."""
+    if not request.COOKIES:
+        return False
     if may_be_signed_in(request) or MESSAGES_COOKIE in request.COOKIES:
         return True
     return any(name.startswith(PERSONAL_COOKIE_PREFIXES) for name in request.COOKIES)
 
 
 def page_key(request: HttpRequest) -> str | None:
-    """Return the cache key of the page ``request`` asks for, or None when it is not shared."""
-    match = request.resolver_match
-    if match is None or match.namespace != "site" or match.url_name not in CACHED_PAGES:
+    """Return the cache key of the page ``request`` may be answered with, or None.
+
+    None when the page cache is off, for methods other than GET and HEAD, and
+    for a request carrying a reader's own state. The key is the scheme, the host
+    headers as received (Django validates one of them) and the path with its query.
+    """
+    if not settings.NEWSDESK_PAGE_CACHE or settings.NEWSDESK_PAGE_CACHE_SECONDS <= 0:
         return None
     if request.method not in ("GET", "HEAD") or is_personal(request):
         return None
-    url = request.build_absolute_uri().encode("utf-8", "surrogateescape")
-    digest = hashlib.blake2b(url, digest_size=16).hexdigest()
+    meta = request.META
+    # Every header Django may take the host from (which one depends on settings),
+    # as received: the same request always gives the same key.
+    hosts = (meta.get(name, "") for name in _HOST_SOURCES)
+    url = f"{request.scheme}://{' '.join(hosts)}{request.path}?{meta.get('QUERY_STRING', '')}"
+    digest = hashlib.blake2b(url.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
     return f"pages:{current_generation()}:{digest}"
+
+
+def is_cached_page(request: HttpRequest) -> bool:
+    """Tell whether the request was resolved to one of the public pages kept in the cache."""
+    match = request.resolver_match
+    return match is not None and match.namespace == "site" and match.url_name in CACHED_PAGES
 
 
 def storable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -81,6 +107,33 @@ def storable(request: HttpRequest, response: HttpResponseBase) -> bool:
     return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
 
 
+def _accepted_host(request: HttpRequest) -> bool:
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
+
+
+def stored_page(request: HttpRequest, response: HttpResponse) -> StoredPage:
+    """Return what the cache keeps of a rendered page."""
+    headers = tuple((k, v) for k, v in response.items() if k.lower() not in _SKIPPED_HEADERS)
+    return response.content, headers, page_for(request.resolver_match, request.path)
+
+
+def answer(request: HttpRequest, stored: StoredPage) -> HttpResponse:
+    """Build the response of a cache hit and count the reader's view."""
+    content, headers, page = stored
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    response["Content-Length"] = str(len(content))
+    response[STATUS_HEADER] = "hit"
+    if page is not None:
+        count_page_view(request, page)  # the key holds the path: the page is this one
+    return response
+
+
 class PageCacheMiddleware:
     """Answer shared public pages from the cache; store the ones rendered for nobody."""
 
@@ -88,30 +141,20 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
-        key: str | None = getattr(request, _KEY_ATTR, None)
-        if key is not None and request.method == "GET" and storable(request, response):
-            assert isinstance(response, HttpResponse)
-            headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIPPED_HEADERS]
-            cache.set(key, (response.content, headers), settings.NEWSDESK_PAGE_CACHE_SECONDS)
-            response[STATUS_HEADER] = "miss"
-        return response
-
-    def process_view(
-        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
-    ) -> HttpResponseBase | None:
-        if not settings.NEWSDESK_PAGE_CACHE or settings.NEWSDESK_PAGE_CACHE_SECONDS <= 0:
-            return None
         key = page_key(request)
-        if key is None:
-            return None
-        stored = cache.get(key)
-        if stored is None:
-            setattr(request, _KEY_ATTR, key)
-            return None
-        content, headers = stored
-        response = HttpResponse(content)
-        for name, value in headers:
-            response[name] = value
-        response[STATUS_HEADER] = "hit"
+        if key is not None:
+            stored: StoredPage | None = cache.get(key)
+            if stored is not None:
+                return answer(request, stored)
+        response = self.get_response(request)
+        if (
+            key is not None
+            and request.method == "GET"
+            and is_cached_page(request)
+            and storable(request, response)
+            and _accepted_host(request)
+        ):
+            assert isinstance(response, HttpResponse)
+            cache.set(key, stored_page(request, response), settings.NEWSDESK_PAGE_CACHE_SECONDS)
+            response[STATUS_HEADER] = "miss"
         return response

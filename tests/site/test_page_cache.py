@@ -225,3 +225,44 @@ def test_generation_file_changes_on_every_bump(settings: Any, tmp_path: Any) -> 
         pages.bump_generation()
         seen.add(pages.current_generation())
     assert len(seen) == 4
+
+
+def test_a_hit_carries_the_headers_of_the_rendered_page(client: Client) -> None:
+    """Answered before the inner middleware run, a hit still has their headers and a length."""
+    article = make_article()
+    first = get(client, article.get_absolute_url())
+    second = get(client, article.get_absolute_url())
+    assert second[STATUS_HEADER] == "hit"
+    for name in ("Content-Type", "X-Frame-Options", "Content-Security-Policy", "Referrer-Policy"):
+        assert second[name] == first[name]
+    assert second["Content-Length"] == str(len(second.content))
+
+
+def test_a_refused_host_is_never_answered_from_the_cache(client: Client) -> None:
+    """The key holds the host as sent: another host misses, and Django refuses it as before."""
+    article = make_article()
+    get(client, article.get_absolute_url())
+    assert get(client, article.get_absolute_url())[STATUS_HEADER] == "hit"
+    response = client.get(article.get_absolute_url(), HTTP_HOST="evil.example", **BROWSER)
+    assert response.status_code == 400
+    assert STATUS_HEADER not in response
+
+
+def test_a_query_string_is_part_of_the_key(client: Client) -> None:
+    """Another query is another page: rendered for itself, then cached on its own."""
+    make_article()
+    assert get(client, "/")[STATUS_HEADER] == "miss"
+    assert get(client, "/?popular=7d")[STATUS_HEADER] == "miss"
+    assert get(client, "/?popular=7d")[STATUS_HEADER] == "hit"
+
+
+def test_a_head_request_on_a_cached_page_is_counted_as_filtered(client: Client) -> None:
+    """HEAD is answered from the cache but is no reader's view."""
+    recorder.use_buffer(None)
+    recorder.get_buffer().clear()
+    article = make_article()
+    get(client, article.get_absolute_url())
+    response = client.head(article.get_absolute_url(), **BROWSER)
+    assert response[STATUS_HEADER] == "hit"
+    flush_now()
+    assert PageView.objects.filter(article=article).count() == 1

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 
 from newsdesk.comments.actions import author_may_change
 from newsdesk.comments.forms import CommentForm
@@ -81,21 +82,58 @@ def article_comments(article: Article, request: HttpRequest | None) -> list[Comm
     new comment held for a moderator does not, but only its author sees it, by
     the edit-token cookie, so a reader carrying one always reads afresh.
     """
-    query = article.comments.exclude(status=Status.SPAM)
-    if request is not None and any(name.startswith(COOKIE_PREFIX) for name in request.COOKIES):
-        return list(query)
+    if request is not None and _holds_edit_token(request):
+        return _stored_comments(article)
     key = f"comments:thread:{current_generation()}:{article.pk}"
     found: list[Comment] | None = cache.get(key)
     if found is None:
-        found = list(query)
+        found = _stored_comments(article)
         cache.set(key, found, settings.NEWSDESK_PAGE_CACHE_SECONDS)
     return found
 
 
-@register.inclusion_tag("comments/section.html", takes_context=True)
-def comment_section(context: template.Context, article: Article) -> dict[str, Any]:
-    """Render an article's thread and the comment form (a ?replyto= id presets the parent)."""
+def _stored_comments(article: Article) -> list[Comment]:
+    # Built only when read: composing the query costs more than reading the cached list.
+    return list(article.comments.exclude(status=Status.SPAM))
+
+
+SECTION_TEMPLATE = "comments/section.html"
+
+
+@register.simple_tag(takes_context=True)
+def comment_section(context: template.Context, article: Article) -> str:
+    """Render an article's thread and the comment form (a ?replyto= id presets the parent).
+
+    A reader holding no edit token sees what every such reader sees: the thread
+    of the page generation and the form for the reply target, rendered once per
+    generation, article and target. A token holder's section is theirs alone.
+    """
     request: HttpRequest | None = context.get("request")
+    section = _section(request, article)
+    if request is not None and _holds_edit_token(request):
+        return mark_safe(_render_section(context, section))
+    parent = section["reply_parent"]
+    key = f"comments:section:{current_generation()}:{article.pk}:{parent.pk if parent else ''}"
+    html: str | None = cache.get(key)
+    if html is None:
+        html = _render_section(context, section)
+        cache.set(key, html, settings.NEWSDESK_PAGE_CACHE_SECONDS)
+    return mark_safe(html)
+
+
+def _holds_edit_token(request: HttpRequest) -> bool:
+    return any(name.startswith(COOKIE_PREFIX) for name in request.COOKIES)
+
+
+def _render_section(context: template.Context, section: dict[str, Any]) -> str:
+    # As an inclusion tag renders: the page's engine, a context of the section's own values.
+    assert context.template is not None  # a tag renders inside a template
+    found = context.template.engine.get_template(SECTION_TEMPLATE)
+    return str(found.render(context.new(section)))
+
+
+def _section(request: HttpRequest | None, article: Article) -> dict[str, Any]:
+    """Return the section template's values: the thread, counts and the form's reply target."""
     max_depth = int(settings.NEWSDESK_COMMENTS_MAX_DEPTH)
     comments = article_comments(article, request)
     thread = build_thread(comments, request, max_depth)

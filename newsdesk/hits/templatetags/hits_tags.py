@@ -7,6 +7,9 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from newsdesk.hits.popular import WINDOW_LABELS, most_popular, resolve_window
 from newsdesk.hits.views import article_view_count, site_view_count
@@ -14,7 +17,7 @@ from newsdesk.stories.models import Article
 
 register = template.Library()
 
-SITE_VIEWS_KEY = "hits:site-views"
+SITE_HITS_KEY = "hits:site-hits"
 
 
 # Templates write `{% most_popular %}`; the Python name avoids shadowing the query.
@@ -38,11 +41,12 @@ def article_views(article: Article) -> dict[str, Any]:
     return {"views": article_view_count(article.pk)}
 
 
-@register.inclusion_tag("hits/_site_hits.html")
-def site_hits() -> dict[str, Any]:
-    """Render the header's site-wide hit counter, read at most once per page-cache lifetime."""
-    views = cache.get(SITE_VIEWS_KEY)
-    if views is None:
-        views = site_view_count()
-        cache.set(SITE_VIEWS_KEY, views, settings.NEWSDESK_PAGE_CACHE_SECONDS)
-    return {"views": views}
+@register.simple_tag
+def site_hits() -> str:
+    """Render the header's site-wide hit counter, read and drawn at most once per cache lifetime."""
+    key = f"{SITE_HITS_KEY}:{get_language()}"  # intcomma writes the language's separators
+    html: str | None = cache.get(key)
+    if html is None:
+        html = render_to_string("hits/_site_hits.html", {"views": site_view_count()})
+        cache.set(key, html, settings.NEWSDESK_PAGE_CACHE_SECONDS)
+    return mark_safe(html)  # the autoescaped counter template's output
