@@ -76,16 +76,29 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def command_line() -> str:
+    """Return how this benchmark was started, as typed from the repository (no local paths)."""
+    program = Path(sys.argv[0])
+    if program.name == "__main__.py":  # python -m package
+        start = ["-m", program.parent.name]
+    elif program.suffix == ".py":  # python -m package.module, or a script
+        start = ["-m", ".".join(program.with_suffix("").parts[-2:])]
+    else:
+        start = [program.name]
+    return " ".join(["python", *start, *sys.argv[1:]])
+
+
 def write_result(name: str, payload: dict[str, Any]) -> Path:
     """Write one benchmark's result with the machine and the exact command."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     document = {
         "benchmark": name,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "command": command_line(),
         "machine": machine(),
         **payload,
     }
+    document["command"] = command_line()  # what was typed, not a child's own arguments
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(document, indent=2) + "\n")
     return path
