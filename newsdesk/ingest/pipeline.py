@@ -328,9 +328,14 @@ def finish_page(
             # The boilerplate learned from the source's pages goes along (ingest/template.py).
             templates = job.templates or TemplateCache(job.source)
             template = templates.get()
-            # The worker assembles the entry with its page too (pagepool.py).
-            page = (pages or page_pool()).extract(
-                response.content, url=response.url, template=template, entry=context
+            pool = pages or page_pool()
+            # The worker assembles the entry with its page too (pagepool.py), unless it
+            # is the only one: then its core is the bottleneck and this one has room.
+            page = pool.extract(
+                response.content,
+                url=response.url,
+                template=template,
+                entry=context if pool.processes > 1 else None,
             )
         except IngestError as failure:
             error = f"{type(failure).__name__}: {failure}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from newsdesk.demo.server import CorpusServer
 from newsdesk.ingest import pipeline
 from newsdesk.ingest.crawler import crawl
 from newsdesk.ingest.extract import extract_article
+from newsdesk.ingest.pagepool import PagePool, extract_in_worker
 from newsdesk.ingest.pipeline import refresh_source
 from newsdesk.ingest.template import (
     MIN_PAGES,
@@ -20,6 +22,7 @@ from newsdesk.ingest.template import (
     observe,
     strip_learned,
 )
+from newsdesk.ingest.types import ExtractedPage
 from newsdesk.sources.models import Source, SourceBoilerplate
 from newsdesk.stories.models import Article
 
@@ -248,3 +251,30 @@ def test_a_page_stored_after_its_boilerplate_was_learned_is_cleaned_too(
     article.refresh_from_db()
     assert (DISCLAIMER in article.body_text) is extracted_with_it
     assert STORIES[2][0] in article.body_text
+
+
+class InProcessPool(PagePool):
+    """A pool that extracts in this process and records whether it was asked to assemble."""
+
+    def __init__(self, processes: int) -> None:
+        super().__init__(processes=processes)
+        self.assembled: list[bool] = []
+
+    def extract(self, html: bytes, *, url: str, **options: Any) -> ExtractedPage:
+        self.assembled.append(options.get("entry") is not None)
+        return extract_in_worker(html, url, options)
+
+
+@pytest.mark.parametrize(("processes", "in_worker"), [(1, False), (2, True)])
+@pytest.mark.django_db(transaction=True)
+def test_workers_assemble_only_when_there_are_several(
+    corpus_server: CorpusServer, processes: int, in_worker: bool
+) -> None:
+    """A lone worker's core is the bottleneck: the crawler assembles; a pool's workers do.
+
+    Either way the articles are stored with their pages' text.
+    """
+    pool = InProcessPool(processes)
+    assert refresh_source(gazette(corpus_server), pages=pool).new == 3
+    assert pool.assembled == [in_worker] * 3
+    assert all(article.body_text for article in Article.objects.all())
