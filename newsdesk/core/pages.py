@@ -41,13 +41,13 @@ def shared_cache() -> bool:
     return not backend.endswith(("LocMemCache", "DummyCache"))
 
 
-def _stamp_path() -> Path:
-    return Path(settings.VAR_DIR) / FILE_NAME
-
-
 @lru_cache(maxsize=8)
 def _stamp_file(var_dir: str) -> str:
     return os.path.join(var_dir, FILE_NAME)
+
+
+def _stamp_path() -> Path:
+    return Path(_stamp_file(str(settings.VAR_DIR)))
 
 
 def current_generation() -> str:

@@ -329,13 +329,11 @@ def finish_page(
             templates = job.templates or TemplateCache(job.source)
             template = templates.get()
             pool = pages or page_pool()
-            # The worker assembles the entry with its page too (pagepool.py), unless it
-            # is the only one: then its core is the bottleneck and this one has room.
             page = pool.extract(
                 response.content,
                 url=response.url,
                 template=template,
-                entry=context if pool.processes > 1 else None,
+                entry=context if pool.assembles else None,
             )
         except IngestError as failure:
             error = f"{type(failure).__name__}: {failure}"

@@ -19,7 +19,7 @@ from django.db import connection
 
 from newsdesk.core.writes import adapt_datetime, insert_rows
 from newsdesk.stories.dedup import Fingerprint
-from newsdesk.stories.models import Article, ReprintBand, unpublished_statuses
+from newsdesk.stories.models import Article, ReprintBand
 from newsdesk.stories.types import ArticleItem, chunked
 from newsdesk.stories.understand import Known
 
@@ -65,11 +65,7 @@ def placed_articles() -> Any:
     """Published articles the stage has placed: the only ones new articles are compared with."""
     # Led by the keys each caller names (ids, URLs, hashes), not by the status index;
     # unordered (callers collect sets), so the database sorts nothing for the listing order.
-    return (
-        Article.objects.exclude(status__in=unpublished_statuses())
-        .filter(understood_at__isnull=False)
-        .order_by()
-    )
+    return Article.objects.with_published_status().filter(understood_at__isnull=False).order_by()
 
 
 class DatabaseArchive:

@@ -62,13 +62,17 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.filter(status=ArticleStatus.PUBLISHED, source__active=True)
 
     def published_by_key(self) -> ArticleQuerySet:
-        """Return ``published()`` for queries led by another index (ids, a story, a hash).
+        """Return ``published()`` for queries led by another index (ids, a story, a hash)."""
+        return self.with_published_status().filter(source__active=True)
+
+    def with_published_status(self) -> ArticleQuerySet:
+        """Return the published articles (of any source), for queries led by another index.
 
         Said as "no other status" (the column is never null): SQLite, without ANALYZE
         statistics, answers "status = published" from the status index, walking every
         published article even when the query names a few keys it could look up.
         """
-        return self.exclude(status__in=unpublished_statuses()).filter(source__active=True)
+        return self.exclude(status__in=unpublished_statuses())
 
     def for_listing(self) -> ArticleQuerySet:
         return self.published().select_related(

@@ -124,7 +124,7 @@ def next_items(limit: int) -> list[ArticleItem]:
     # them, a read that grew with the archive; this way it walks the small queue index.
     rows = (
         Article.objects.filter(understood_at__isnull=True)
-        .exclude(status__in=unpublished_statuses())
+        .with_published_status()
         .order_by("pk")
         .values(*ITEM_FIELDS)[:limit]
     )
