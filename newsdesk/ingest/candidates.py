@@ -27,13 +27,14 @@ from copy import deepcopy
 
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
 from trafilatura.external import justext_rescue, sanitize_tree
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.readability_lxml import Document as ReadabilityDocument
-from trafilatura.settings import Document, Extractor
+from trafilatura.settings import Extractor
 from trafilatura.utils import fromstring_bytes
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH
+
+from newsdesk.ingest.rules import RULES_OPTIONS, UNREAD, Signs, rules_sequence, with_url
 
 logger = logging.getLogger(__name__)
 
@@ -44,39 +45,31 @@ RETRY_CHARS = 250
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 
 
-def rules_body(tree: HtmlElement, *, url: str) -> etree._Element | None:
-    """trafilatura's main extractor on a copy of ``tree`` (no fallback cascade)."""
+def rules_body(tree: HtmlElement, *, url: str, signs: Signs = UNREAD) -> etree._Element | None:
+    """trafilatura's main extractor on a copy of ``tree`` (no fallback cascade).
+
+    Without images, links or formatting: asked for them, trafilatura keeps less
+    text on some layouts (see figures.py and links.py).
+    """
     try:
-        # Without images, links or formatting: asked for them, trafilatura keeps
-        # less text on some layouts (see figures.py and links.py).
-        document = bare_extraction(
-            tree,
-            url=url or None,
-            fast=True,
-            include_comments=False,
-            include_formatting=False,
-            include_links=False,
-            include_images=False,
-            include_tables=True,
-        )
+        return rules_sequence(deepcopy(tree), with_url(RULES_OPTIONS, url), signs)
     except Exception as error:
         # trafilatura and its helpers (courlan, justext) can fail in many ways on
         # hostile markup; for the pipeline it is one bad page.
         logger.info("extraction failed", extra={"error": type(error).__name__})
         return None
-    if not isinstance(document, Document) or document.body is None:
-        return None
-    return document.body
 
 
-def readability_body(tree: HtmlElement, *, url: str) -> etree._Element | None:
+def readability_body(
+    tree: HtmlElement, *, url: str, signs: Signs = UNREAD
+) -> etree._Element | None:
     """readability's article container, converted to trafilatura's XML."""
     try:
-        article = _summary(ReadabilityDocument(_visible_copy(tree)))
+        article = _summary(ReadabilityDocument(_visible_copy(tree, signs)))
         if article is None or len(" ".join(article.itertext())) < RETRY_CHARS:
             # readability-lxml's own retry: its first pass removes every element
             # whose class looks like furniture, which can take the article too.
-            article = _summary(_LenientDocument(_visible_copy(tree)))
+            article = _summary(_LenientDocument(_visible_copy(tree, signs)))
         if article is None:
             return None
         body, _ = sanitize_tree(article, _options(url))
@@ -98,7 +91,7 @@ def _summary(document: ReadabilityDocument) -> HtmlElement | None:
     return found if isinstance(found, HtmlElement) and len(found) else None
 
 
-def _visible_copy(tree: HtmlElement) -> HtmlElement:
+def _visible_copy(tree: HtmlElement, signs: Signs = UNREAD) -> HtmlElement:
     """A copy of the page without hidden elements and what trafilatura prunes first."""
     raw = deepcopy(tree)
     for element in _MAY_HIDE(raw):
@@ -106,8 +99,8 @@ def _visible_copy(tree: HtmlElement) -> HtmlElement:
             element.drop_tree()
     # Without this readability can pick an appended second article. The prune's
     # XPaths test every div's class and id with Python regexes (a fifth of
-    # readability's cost); a plain XPath tells first whether any element could match.
-    if _MAY_PRUNE(raw):
+    # readability's cost); the page's signs tell first whether any could match.
+    if signs.appended:
         raw = prune_unwanted_nodes(raw, RAW_TREE_PRUNE_XPATH)
     return raw
 
@@ -116,14 +109,6 @@ def _visible_copy(tree: HtmlElement) -> HtmlElement:
 # then checks it is display), in one pass.
 _MAY_HIDE = etree.XPath(
     "//*[@hidden or (@style and contains(translate(@style, 'NOE', 'noe'), 'none'))]"
-)
-# What RAW_TREE_PRUNE_XPATH's tests need an id or class to contain: its regexes
-# look for "mvp-post-add-" and "infinite(-)scroll", its other test for
-# "elementor-share-buttons" (test_candidates.py checks the shortcut).
-_MAY_PRUNE = etree.XPath(
-    "boolean(//@class[contains(., 'mvp-post-add-') or contains(., 'infinite')"
-    " or contains(., 'elementor-share-buttons')]"
-    " | //@id[contains(., 'mvp-post-add-') or contains(., 'infinite')])"
 )
 
 
@@ -138,9 +123,11 @@ def justext_body(tree: HtmlElement, *, url: str) -> etree._Element | None:
 
 
 def _options(url: str) -> Extractor:
-    return Extractor(
-        comments=False, formatting=False, links=False, images=False, tables=True, url=url or None
-    )
+    return with_url(_OPTIONS, url)
+
+
+# The options readability's and jusText's conversions take (built once, see rules.py).
+_OPTIONS = Extractor(comments=False, formatting=False, links=False, images=False, tables=True)
 
 
 def _as_body(element: etree._Element) -> etree._Element | None:

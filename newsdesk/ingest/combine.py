@@ -24,6 +24,7 @@ from newsdesk.ingest.boilerplate import SENTENCE_END
 from newsdesk.ingest.candidates import justext_body, readability_body, rules_body
 from newsdesk.ingest.embeds import EMBED_MARKER
 from newsdesk.ingest.figures import MARKER
+from newsdesk.ingest.rules import read_signs
 
 _WORDS = re.compile(r"\w+")
 # Containers to look through for the blocks inside.
@@ -292,7 +293,10 @@ def _find(mine: Sequence[Piece], piece: Piece, start: int, default: int) -> int:
 
 def choose_body(tree: HtmlElement, *, url: str) -> etree._Element | None:
     """Return the body judged best for the page, or None."""
-    merged = merge_bodies(rules_body(tree, url=url), readability_body(tree, url=url))
+    signs = read_signs(tree)
+    merged = merge_bodies(
+        rules_body(tree, url=url, signs=signs), readability_body(tree, url=url, signs=signs)
+    )
     if merged is not None and _has_piece(merged):
         return merged
     # jusText costs as much as both others together: only for a page with
