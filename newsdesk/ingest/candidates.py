@@ -46,13 +46,13 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 
 
 def rules_body(tree: HtmlElement, *, url: str, signs: Signs = UNREAD) -> etree._Element | None:
-    """trafilatura's main extractor on a copy of ``tree`` (no fallback cascade).
+    """trafilatura's main extractor on ``tree``, left unchanged (no fallback cascade).
 
     Without images, links or formatting: asked for them, trafilatura keeps less
     text on some layouts (see figures.py and links.py).
     """
     try:
-        return rules_sequence(deepcopy(tree), with_url(RULES_OPTIONS, url), signs)
+        return rules_sequence(tree, with_url(RULES_OPTIONS, url), signs)
     except Exception as error:
         # trafilatura and its helpers (courlan, justext) can fail in many ways on
         # hostile markup; for the pipeline it is one bad page.

@@ -21,7 +21,7 @@ trafilatura's internals, which that test checks after an upgrade.
 from __future__ import annotations
 
 import re
-from copy import copy
+from copy import copy, deepcopy
 from dataclasses import dataclass
 
 from lxml import etree
@@ -123,13 +123,20 @@ RULES_OPTIONS = Extractor(
 def rules_sequence(
     tree: HtmlElement, options: Extractor, signs: Signs = UNREAD
 ) -> etree._Element | None:
-    """The rules' body of ``tree`` (which it changes), or None where bare_extraction has none."""
+    """The rules' body of ``tree``, or None where bare_extraction has none.
+
+    ``tree`` is left as it was: every later step works on a copy of its own, so
+    the page is copied here only when a prune is to change it.
+    """
     is_forum = trafilatura_core._forum_thread_page(tree)
-    if signs.appended:
-        tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
     # Comments off: comment sections go first, except on a forum thread in
     # balanced focus, where the "comments" are the posts.
-    if signs.comments and not is_forum:
+    prune_comments = signs.comments and not is_forum
+    if signs.appended or prune_comments:
+        tree = deepcopy(tree)
+    if signs.appended:
+        tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    if prune_comments:
         tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
     body, text = extract_content(_prepared(tree, options), options)
     # Stage 3, baseline rescue, accepted only if it adds text.
