@@ -1,9 +1,10 @@
 """Run the extractors whose bodies extraction weighs against each other.
 
-Two opinions on one parsed page, each on its own copy of the tree:
+Two opinions on one parsed page, neither changing it:
 
 * trafilatura's main extractor (its rules, ``fast``: without its own fallback
-  cascade), precise on most pages;
+  cascade, run by rules.py for less than ``bare_extraction`` costs), precise on
+  most pages;
 * readability, which scores containers by the prose they hold and recovers
   articles the rules cut short: the port of readability-lxml that trafilatura
   ships and maintains, run on a copy of the tree already parsed. The
