@@ -107,10 +107,9 @@ def _visible_copy(tree: HtmlElement, signs: Signs = UNREAD) -> HtmlElement:
 
 
 # Hidden elements, and those whose style says "none" in any case (the regex
-# then checks it is display), in one pass.
-_MAY_HIDE = etree.XPath(
-    "//*[@hidden or (@style and contains(translate(@style, 'NOE', 'noe'), 'none'))]"
-)
+# then checks it is display), found as the parents of those attributes (for a
+# third less than testing every element, see metadata.py).
+_MAY_HIDE = etree.XPath("//@hidden/.. | //@style[contains(translate(., 'NOE', 'noe'), 'none')]/..")
 
 
 def justext_body(tree: HtmlElement, *, url: str) -> etree._Element | None:

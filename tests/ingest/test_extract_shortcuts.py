@@ -12,10 +12,15 @@ from trafilatura.metadata import extract_metainfo
 from trafilatura.utils import load_html
 from trafilatura.xpaths import AUTHOR_XPATHS, RAW_TREE_PRUNE_XPATH
 
-from newsdesk.ingest.candidates import _visible_copy
+from newsdesk.ingest.candidates import _MAY_HIDE, _visible_copy
 from newsdesk.ingest.extract import extract_article, parse_html
 from newsdesk.ingest.links import anchor_texts, page_anchors, prose_links, relink
-from newsdesk.ingest.metadata import author_box_text
+from newsdesk.ingest.metadata import (
+    _AUTHOR_CANDIDATES,
+    _BYLINE_XPATHS,
+    _ITEMPROP_DATETIMES,
+    author_box_text,
+)
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><title>T</title></head><body>
 <div class="nav"><a href="/">Home</a> <a href="/world">World news</a></div>
@@ -66,6 +71,50 @@ def test_author_box_text_matches_trafilaturas_author_xpaths(markup: str) -> None
     tree = _tree(f"<html><head></head><body><main>{markup}</main><p>text</p></body></html>")
     expected = extract_metainfo(tree, AUTHOR_XPATHS, len_limit=120) or ""
     assert author_box_text(tree, len_limit=120) == expected
+
+
+# The searches as first written, one test on every element, beside the
+# attribute-first forms that replace them.
+_ATTRIBUTE_FIRST = [
+    *zip(
+        _BYLINE_XPATHS,
+        (
+            '//*[@itemprop="author"]//*[@itemprop="name"]',
+            '//*[@rel="author"]',
+            '//a[contains(@href, "/author/")]',
+            '//*[contains(@class, "byline")]//a',
+            '//*[contains(@class, "byline") or contains(@class, "author-name")]',
+            '//*[@itemprop="author"]',
+        ),
+        strict=True,
+    ),
+    (
+        _AUTHOR_CANDIDATES,
+        "//*[@class or @id or @rel or @itemprop or @data-testid or @data-component] | //author",
+    ),
+    (_ITEMPROP_DATETIMES, "//*[@itemprop][@datetime]"),
+    (_MAY_HIDE, "//*[@hidden or (@style and contains(translate(@style, 'NOE', 'noe'), 'none'))]"),
+]
+_ATTRIBUTES_PAGE = (
+    '<div itemprop="author"><span itemprop="name">Ann Lee</span></div>'
+    '<p class="byline x">By <a rel="author" href="/author/ann">Ann Lee</a></p>'
+    '<span class="author-name" id="a1">Bo Li</span><a href="/authors/">All</a>'
+    '<div class="bylines"><a href="/b">Bo</a><p itemprop="author">Cy</p></div>'
+    '<div data-testid="AuthorCard"><author>Di</author></div><b data-component="Byline">E</b>'
+    '<time itemprop="datePublished" datetime="2024-01-02">Jan 2</time><time datetime="x">y</time>'
+    '<p hidden>h</p><p style="DISPLAY: NONE">n</p><p style="color: red">r</p>'
+)
+
+
+@pytest.mark.parametrize(("ours", "theirs"), _ATTRIBUTE_FIRST, ids=lambda x: str(x)[:40])
+def test_attribute_first_xpaths_select_what_the_element_tests_select(
+    ours: etree.XPath, theirs: str
+) -> None:
+    """Selecting attributes, then their elements, finds the same elements in the same order."""
+    tree = _tree(f"<html><head></head><body><main>{_ATTRIBUTES_PAGE}</main></body></html>")
+    found = ours(tree)
+    assert found == tree.xpath(theirs)
+    assert found
 
 
 @pytest.mark.parametrize(
