@@ -17,7 +17,7 @@ from django.utils import timezone
 from newsdesk.hits.popular import readers_by_story
 from newsdesk.sources.models import Category, Source
 from newsdesk.stories.models import Article, Story
-from newsdesk.stories.queries import attach_cards, current_stories, lead_article, one_per_story
+from newsdesk.stories.queries import attach_cards, current_stories, lead_articles, one_per_story
 
 SECONDARY_ON_HOME = 4
 LATEST_ON_HOME = 9
@@ -196,9 +196,8 @@ class SpreadListing:
         return [pk for pk, _ in islice(spread, start, stop)]
 
     def rows(self, ids: list[int]) -> list[Article]:
-        """Read the articles with ``ids`` whole, in that order."""
-        found = self.queryset.filter(pk__in=ids).in_bulk(ids) if ids else {}
-        return [found[pk] for pk in ids if pk in found]
+        """Read the articles with ``ids`` whole, in that order (``read_listed``)."""
+        return read_listed(ids)
 
     def count(self) -> int:
         return self.queryset.count()
@@ -247,9 +246,33 @@ def narrow_listing() -> QuerySet[Article]:
 
 def whole(articles: Sequence[Placed]) -> list[Article]:
     """Return ``articles`` read as ``listing`` reads them (one query), in the same order."""
-    ids = [article.pk for article in articles]
+    return read_listed([article.pk for article in articles])
+
+
+def read_listed(ids: list[int]) -> list[Article]:
+    """Read the listed articles with ``ids`` as ``listing`` reads them (one query), in that order.
+
+    Pages of a listing read their ids first and their rows after: reading the rows
+    again through the listing's own filters (one card per story, a category's
+    sources) would only repeat what choosing the ids already applied.
+    """
     found = listing().in_bulk(ids) if ids else {}
     return [found[pk] for pk in ids if pk in found]
+
+
+class ListedIds:
+    """A listing in its queryset's order, paged ids first (site/paging.py), rows read after."""
+
+    def __init__(self, queryset: QuerySet[Article]) -> None:
+        self.queryset = queryset
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """Return the ids at positions [start, stop) of the listing."""
+        return list(self.queryset.values_list("pk", flat=True)[start:stop])
+
+    def rows(self, ids: list[int]) -> list[Article]:
+        """Read the articles with ``ids`` whole, in that order (``read_listed``)."""
+        return read_listed(ids)
 
 
 def story_listing(**source_filters: Any) -> QuerySet[Article]:
@@ -301,13 +324,17 @@ def biggest_story(now: datetime | None = None) -> Story | None:
 
 
 def lead_of_stories(ranked: list[tuple[Story, float]]) -> Article | None:
-    """The lead article: the biggest story's, unless one nearly as big has a picture."""
+    """The lead article: the biggest story's, unless one nearly as big has a picture.
+
+    Read narrow (``NARROW_FIELDS``): the caller reads the chosen one whole.
+    """
     if not ranked:
         return None
     best = ranked[0][1]
     first: Article | None = None
+    leads = lead_articles([story for story, _ in ranked[:LEAD_STORIES]], NARROW_FIELDS)
     for story, score in ranked[:LEAD_STORIES]:
-        article = lead_article(story)
+        article = leads.get(story.pk)
         if article is None:
             continue
         first = first or article
@@ -395,25 +422,42 @@ def newest_per_category(category_ids: list[int], count: int) -> list[Candidate]:
     the parts of a compound statement (and Django's ``union()`` with it). Narrow
     rows: a block shows 4 of the 24 read, so only those are read whole.
     """
+    if not category_ids:
+        return []
+    part, part_params = _newest_of_category_sql(count)
     parts: list[str] = []
     params: list[Any] = []
     for category_id in category_ids:
-        sources = Source.objects.filter(category_id=category_id)
-        newest = of_sources(listing(), sources).values_list(
-            "pk", "story_id", "reprint_of_id", "published_at"
-        )[:count]
-        sql, part_params = newest.query.sql_with_params()
-        # Django compiled the part; its values travel as parameters.
-        parts.append(f"SELECT %s, newest_{len(parts)}.* FROM ({sql}) AS newest_{len(parts)}")  # noqa: S608
-        params.extend([category_id, *part_params])
-    if not parts:
-        return []
+        parts.append(f"SELECT %s, newest_{len(parts)}.* FROM ({part}) AS newest_{len(parts)}")  # noqa: S608
+        params.extend([category_id, *(category_id if p == _CATEGORY else p for p in part_params)])
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
     # Newest first within each category, whatever order the parts come back in.
     rows.sort(key=lambda row: (row[4], row[1]), reverse=True)
     return [Candidate(pk, story, reprint, category) for category, pk, story, reprint, _ in rows]
+
+
+# The category id a compiled part is built with, found again among its parameters:
+# no id is negative, and no other parameter of the part is a number like it.
+_CATEGORY = -7_340_033
+
+
+def _newest_of_category_sql(count: int) -> tuple[str, tuple[Any, ...]]:
+    """Compile one part of ``newest_per_category`` once; its category id is ``_CATEGORY``.
+
+    Building and compiling a queryset per category cost more than the database
+    spent on the whole UNION (a dozen categories on the home page); the parts
+    differ only in that one parameter.
+    """
+    sources = Source.objects.filter(category_id=_CATEGORY)
+    newest = of_sources(listing(), sources).values_list(
+        "pk", "story_id", "reprint_of_id", "published_at"
+    )[:count]
+    # Django compiled the part; its values travel as parameters.
+    sql, params = newest.query.sql_with_params()
+    assert list(params).count(_CATEGORY) == 1, "the category id must be one parameter"
+    return sql, params
 
 
 class ShownSet:

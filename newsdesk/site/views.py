@@ -6,8 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import QuerySet
+from django.core.paginator import InvalidPage, Page
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -23,7 +22,7 @@ from newsdesk.core.pages import current_generation
 from newsdesk.core.text import is_foreign_language
 from newsdesk.hits.popular import readers_by_story
 from newsdesk.ingest.images import rewrite_images
-from newsdesk.site import queries
+from newsdesk.site import paging, queries
 from newsdesk.site.context_processors import nav_categories
 from newsdesk.site.links import absolute_url
 from newsdesk.site.paging import LookaheadPaginator
@@ -37,17 +36,13 @@ PER_PAGE = 20
 MAX_SEARCH_PAGE = 250
 
 
-def paginate(
-    request: HttpRequest,
-    queryset: QuerySet[Article] | queries.SpreadListing,
-    counted: bool = True,
-) -> Page:
-    """Return the requested page of ``queryset``; a bad or out-of-range page is a 404.
+def paginate(request: HttpRequest, listing: paging.OrderedListing) -> Page:
+    """Return the requested page of ``listing``; a bad or out-of-range page is a 404.
 
-    Uncounted listings (Latest News, categories, editors: every article) page
-    without counting the whole listing (site/paging.py).
+    Listings (Latest News, categories, editors: every article) page without
+    counting the whole listing (site/paging.py).
     """
-    paginator = Paginator(queryset, PER_PAGE) if counted else LookaheadPaginator(queryset, PER_PAGE)
+    paginator = LookaheadPaginator(listing, PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
@@ -92,7 +87,7 @@ def home_blocks(request: HttpRequest) -> queries.HomePage:
 def latest(request: HttpRequest) -> HttpResponse:
     # No feed takes more than a third of a page, however often it posts.
     listing = queries.SpreadListing(queries.story_listing(), PER_PAGE)
-    page_obj = paginate(request, listing, counted=False)
+    page_obj = paginate(request, listing)
     return render(request, "site/latest.html", {"page_obj": page_obj, "page_kind": "latest"})
 
 
@@ -101,7 +96,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = category_for_nav(request, slug)
     if found is None:
         raise Http404("No such category")
-    page_obj = paginate(request, queries.story_listing(category=found), counted=False)
+    listing = queries.ListedIds(queries.story_listing(category=found))
+    page_obj = paginate(request, listing)
     context = {"category": found, "page_obj": page_obj, "page_kind": "category"}
     return render(request, "site/category.html", context)
 
@@ -109,7 +105,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def editor(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Editor, slug=slug)
-    page_obj = paginate(request, queries.story_listing(editor=person), counted=False)
+    listing = queries.ListedIds(queries.story_listing(editor=person))
+    page_obj = paginate(request, listing)
     context = {"editor": person, "page_obj": page_obj, "page_kind": "editor"}
     return render(request, "site/editor.html", context)
 

@@ -140,17 +140,34 @@ def coverage(article: Article) -> Coverage:
 
 
 def current_stories(limit: int) -> list[Story]:
-    """Return the stories with the most recent reports."""
+    """Return the stories with the most recent reports (their lead articles are not read)."""
     return list(
-        Story.objects.filter(article_count__gt=0)
-        .select_related("first_article")
-        .order_by("-latest_reported_at", "-pk")[:limit]
+        Story.objects.filter(article_count__gt=0).order_by("-latest_reported_at", "-pk")[:limit]
     )
 
 
 def story_of_articles(article_ids: Sequence[int]) -> dict[int, int | None]:
     """Map article ids to their story ids (None for unplaced articles)."""
     return dict(Article.objects.filter(pk__in=article_ids).values_list("pk", "story_id"))
+
+
+def lead_articles(stories: Sequence[Story], fields: Sequence[str] = ()) -> dict[int, Article]:
+    """Map each story's id to ``lead_article(story)``, in one query when first reports are listed.
+
+    ``fields`` narrows the rows read (``only``). A story whose first report is hidden,
+    gone or moved to another story falls back to ``lead_article``, one story at a time.
+    """
+    firsts = Article.objects.published().filter(
+        pk__in=[s.first_article_id for s in stories if s.first_article_id is not None]
+    )
+    by_pk = {a.pk: a for a in (firsts.only(*fields) if fields else firsts)}
+    found: dict[int, Article] = {}
+    for story in stories:
+        first = by_pk.get(story.first_article_id or 0)
+        lead = first if first is not None and first.story_id == story.pk else lead_article(story)
+        if lead is not None:
+            found[story.pk] = lead
+    return found
 
 
 def lead_article(story: Story) -> Article | None:
