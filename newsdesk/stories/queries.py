@@ -124,11 +124,11 @@ def timeline(story: Story) -> list[TimelineEntry]:
 def coverage(article: Article) -> Coverage:
     """Gather the original (for a copy), the copies (for an original) and the story's others."""
     found = Coverage()
+    # The page names the original and the copies, with links and dates: no bodies.
+    listed = Article.objects.for_listing().defer("body_html", "body_text")
     if article.reprint_of_id is not None:
-        found.original = Article.objects.for_listing().filter(pk=article.reprint_of_id).first()
-    found.republished_by = list(
-        Article.objects.for_listing().filter(reprint_of=article).order_by("published_at", "pk")
-    )
+        found.original = listed.filter(pk=article.reprint_of_id).first()
+    found.republished_by = list(listed.filter(reprint_of=article).order_by("published_at", "pk"))
     if article.story_id is not None:
         found.story = Story.objects.filter(pk=article.story_id).first()
         others = story_articles(found.story) if found.story is not None else []

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from newsdesk.hits.models import ArticleHourly
 from newsdesk.hits.popular import POPULAR_FIELDS, most_popular
-from newsdesk.site import queries
+from newsdesk.site import cards, queries
 from newsdesk.stories.models import Article, ArticleStatus, Story
 from newsdesk.stories.queries import lead_article, lead_articles
-from tests.site.factories import make_article, make_category, make_source
+from tests.site.factories import make_article, make_category, make_image, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,44 @@ def test_cold_home_page_asks_a_bounded_number_of_queries(client: Client) -> None
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
     assert len(captured.captured_queries) <= 15
+
+
+def test_cards_render_as_whole_rows_do_without_reading_more() -> None:
+    """A list item and the home page's kicker read from card rows match whole rows, no query."""
+    category = make_category(name="Science")
+    pictured = make_article(
+        source=make_source(category=category), image=make_image(), image_alt="A comet"
+    )
+    plain = make_article(source=make_source(category=None), summary="")
+    ids = [pictured.pk, plain.pk]
+    whole = queries.listing().in_bulk(ids)
+    read = queries.read_listed(ids)
+    assert [a.pk for a in read] == ids
+    with CaptureQueriesContext(connection) as captured:
+        for article in read:
+            expected = whole[article.pk]
+            for compact in (False, True):
+                assert cards.story_item(article, compact) == cards.story_item(expected, compact)
+            category_of = article.source.category
+            assert (category_of and category_of.get_absolute_url()) == (
+                expected.source.category and expected.source.category.get_absolute_url()
+            )
+    assert captured.captured_queries == []
+
+
+def test_cold_listing_pages_read_no_field_per_card(client: Client) -> None:
+    """Latest News and a category page ask the same few queries for 3 cards as for 20."""
+    category = make_category()
+    counts = []
+    for cards_shown in (3, 20):
+        Article.objects.all().delete()
+        for _ in range(cards_shown):
+            make_article(source=make_source(category=category), image=make_image())
+        row = []
+        for url in ("/latest/", category.get_absolute_url()):
+            cache.clear()
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            row.append(len(captured.captured_queries))
+        counts.append(row)
+    assert counts[0] == counts[1]
