@@ -193,6 +193,7 @@ def _top_published(
         stories: dict[int, int | None] = dict(
             Article.objects.published()
             .filter(pk__in=[pk for pk, _ in pairs])
+            .order_by()
             .values_list("pk", "story_id")
         )
         kept = [(pk, views, stories[pk]) for pk, views in pairs if pk in stories]
@@ -205,9 +206,8 @@ def _with_articles(
     pairs: list[tuple[int, int]], articles: QuerySet[Article] | None = None
 ) -> list[tuple[Article, int]]:
     """Fetch the articles of ``(id, count)`` pairs, keeping order and dropping hidden ones."""
-    found = (articles if articles is not None else Article.objects.for_listing()).in_bulk(
-        [pk for pk, _ in pairs]
-    )
+    articles = articles if articles is not None else Article.objects.for_listing()
+    found = articles.order_by().in_bulk([pk for pk, _ in pairs])
     return [(found[pk], views) for pk, views in pairs if pk in found]
 
 

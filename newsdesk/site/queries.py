@@ -288,7 +288,8 @@ def read_listed(ids: list[int]) -> list[Article]:
     again through the listing's own filters (one card per story, a category's
     sources) would only repeat what choosing the ids already applied.
     """
-    found = cards().in_bulk(ids) if ids else {}
+    # Unordered: the ids give the order (the listing's would sort the rows first).
+    found = cards().order_by().in_bulk(ids) if ids else {}
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -65,21 +65,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def home_blocks(request: HttpRequest) -> queries.HomePage:
-    """Return the home page's lead, latest and category blocks, gathered once per generation.
+    """Return the home page's lead, latest and category blocks with their comment counts.
 
-    The blocks carry their articles' comment counts, so a warm home page asks
-    the database nothing.
-
-    They change only when articles or stories do, which bumps the generation;
-    the lead's reader counts (the biggest story) may lag by the cache lifetime.
+    Asked only when home.html's fragment for this page generation is missing, so
+    they are not kept apart: a copy under the same generation would only be read
+    by a fragment just rendered from it (and cost a pickling of every card).
+    The lead's reader counts (the biggest story) may lag by the fragment's lifetime.
     """
-    key = f"site:home-blocks:{current_generation()}"
-    page: queries.HomePage | None = cache.get(key)
-    if page is None:
-        page = queries.home_page(nav_categories(request))
-        # Approving a comment bumps the generation too, so the counts stay with the blocks.
-        load_comment_counts(page.secondary, page.latest, page.blocks)
-        cache.set(key, page, settings.NEWSDESK_PAGE_CACHE_SECONDS)
+    page = queries.home_page(nav_categories(request))
+    load_comment_counts(page.secondary, page.latest, page.blocks)
     return page
 
 
@@ -172,13 +166,12 @@ def shown_article(pk: int) -> Article:
 
 
 def around_article(article: Article) -> dict[str, Any]:
-    """Return the article's related stories and coverage, gathered once per generation."""
-    key = f"site:around-article:{current_generation()}:{article.pk}"
-    found: dict[str, Any] | None = cache.get(key)
-    if found is None:
-        found = {"related": queries.related_articles(article), "coverage": coverage(article)}
-        cache.set(key, found, settings.NEWSDESK_PAGE_CACHE_SECONDS)
-    return found
+    """Return the article's related stories and coverage.
+
+    Asked only when article.html's fragment for this article and page generation
+    is missing (not kept apart, as for ``home_blocks``).
+    """
+    return {"related": queries.related_articles(article), "coverage": coverage(article)}
 
 
 def shown_body(article: Article) -> str:

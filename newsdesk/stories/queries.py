@@ -89,6 +89,9 @@ def attach_cards(articles: Iterable[Article | None]) -> None:
             Article.objects.published()
             .filter(story_id__in=ids)
             .values_list("story_id", "source_id", "source__name")
+            # No ordering: the model's (published_at, id) would join the DISTINCT
+            # and return every report of a story, not each source once.
+            .order_by()
             .distinct()
         )
         for story_id, source_id, name in rows:
@@ -157,8 +160,10 @@ def lead_articles(stories: Sequence[Story], fields: Sequence[str] = ()) -> dict[
     ``fields`` narrows the rows read (``only``). A story whose first report is hidden,
     gone or moved to another story falls back to ``lead_article``, one story at a time.
     """
-    firsts = Article.objects.published().filter(
-        pk__in=[s.first_article_id for s in stories if s.first_article_id is not None]
+    firsts = (
+        Article.objects.published()
+        .filter(pk__in=[s.first_article_id for s in stories if s.first_article_id is not None])
+        .order_by()
     )
     by_pk = {a.pk: a for a in (firsts.only(*fields) if fields else firsts)}
     found: dict[int, Article] = {}
