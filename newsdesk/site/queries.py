@@ -563,8 +563,11 @@ def home_page(categories: list[Category]) -> HomePage:
 
 
 def related_articles(article: Article) -> list[Article]:
-    """Return the newest other stories of the same category (or source when uncategorized)."""
-    queryset = listing().exclude(pk=article.pk)
+    """Return the newest other stories of the same category (or source when uncategorized).
+
+    Read as cards (``cards``): the page shows them as compact list items.
+    """
+    queryset = cards().exclude(pk=article.pk)
     if article.story_id is not None:
         queryset = queryset.exclude(story_id=article.story_id)
     if article.source.category_id is not None:

@@ -160,7 +160,8 @@ def shown_article(pk: int) -> Article:
     key = f"site:article:{current_generation()}:{pk}"
     found: Article | None = cache.get(key)
     if found is None:
-        found = get_object_or_404(Article.objects.for_listing(), pk=pk)
+        # With its story: the page says how many outlets carry it (stories/queries.coverage).
+        found = get_object_or_404(Article.objects.for_listing().select_related("story"), pk=pk)
         cache.set(key, found, settings.NEWSDESK_PAGE_CACHE_SECONDS)
     return found
 

@@ -111,8 +111,12 @@ def attach_cards(articles: Iterable[Article | None]) -> None:
 def story_articles(story: Story) -> list[Article]:
     """Return a story's published articles, earliest report first."""
     found = list(Article.objects.for_listing().filter(story=story).defer("body_html", "body_text"))
-    found.sort(key=lambda a: (reported_at(a.published_at, a.first_seen_at), a.pk))
-    return found
+    return in_report_order(found)
+
+
+def in_report_order(articles: list[Article]) -> list[Article]:
+    """Sort articles earliest report first (the stored order of a story's timeline)."""
+    return sorted(articles, key=lambda a: (reported_at(a.published_at, a.first_seen_at), a.pk))
 
 
 def timeline(story: Story) -> list[TimelineEntry]:
@@ -125,27 +129,51 @@ def timeline(story: Story) -> list[TimelineEntry]:
 
 
 def coverage(article: Article) -> Coverage:
-    """Gather the original (for a copy), the copies (for an original) and the story's others."""
+    """Gather the original (for a copy), the copies (for an original) and the story's others.
+
+    One read of the articles around it (the original, the copies, the story's
+    reports, without bodies: the page names them with links and dates). The
+    story comes with the article when its page read it (``select_related``).
+    """
     found = Coverage()
-    # The page names the original and the copies, with links and dates: no bodies.
-    listed = Article.objects.for_listing().defer("body_html", "body_text")
+    around = Q(reprint_of=article.pk)
     if article.reprint_of_id is not None:
-        found.original = listed.filter(pk=article.reprint_of_id).first()
-    found.republished_by = list(listed.filter(reprint_of=article).order_by("published_at", "pk"))
+        around |= Q(pk=article.reprint_of_id)
     if article.story_id is not None:
-        found.story = Story.objects.filter(pk=article.story_id).first()
-        others = story_articles(found.story) if found.story is not None else []
+        around |= Q(story_id=article.story_id)
+    listed = list(
+        Article.objects.for_listing().defer("body_html", "body_text").filter(around).order_by()
+    )
+    found.original = next((a for a in listed if a.pk == article.reprint_of_id), None)
+    copies = [a for a in listed if a.reprint_of_id == article.pk]
+    found.republished_by = sorted(copies, key=lambda a: (a.published_at, a.pk))
+    if article.story_id is not None:
+        found.story = story_of(article)
+        others = [a for a in listed if a.story_id == article.story_id] if found.story else []
         skip = {article.pk} | {a.pk for a in found.republished_by}
         if found.original is not None:
             skip.add(found.original.pk)
-        found.also_reported_by = [a for a in others if a.pk not in skip]
+        found.also_reported_by = [a for a in in_report_order(others) if a.pk not in skip]
     return found
 
 
+def story_of(article: Article) -> Story | None:
+    """Return the article's story (read with it, or now), None when it is gone meanwhile."""
+    try:
+        return article.story
+    except Story.DoesNotExist:
+        return None
+
+
 def current_stories(limit: int) -> list[Story]:
-    """Return the stories with the most recent reports (their lead articles are not read)."""
+    """Return the stories with the most recent reports, with what ranking them reads.
+
+    Narrow rows (size, recency, first report's id): the home page weighs fifty.
+    """
     return list(
-        Story.objects.filter(article_count__gt=0).order_by("-latest_reported_at", "-pk")[:limit]
+        Story.objects.filter(article_count__gt=0)
+        .only("id", "first_article_id", "latest_reported_at", "source_count")
+        .order_by("-latest_reported_at", "-pk")[:limit]
     )
 
 

@@ -15,7 +15,7 @@ from newsdesk.hits.models import ArticleHourly
 from newsdesk.hits.popular import POPULAR_FIELDS, most_popular
 from newsdesk.site import cards, queries
 from newsdesk.stories.models import Article, ArticleStatus, Story
-from newsdesk.stories.queries import lead_article, lead_articles
+from newsdesk.stories.queries import coverage, lead_article, lead_articles
 from tests.site.factories import make_article, make_category, make_image, make_source
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,25 @@ def test_cold_listing_pages_read_no_field_per_card(client: Client) -> None:
             row.append(len(captured.captured_queries))
         counts.append(row)
     assert counts[0] == counts[1]
+
+
+def test_coverage_reads_the_articles_around_in_one_query() -> None:
+    """Original, copies (by date) and the story's other reports (by report) come from one read."""
+    now = timezone.now()
+    original = make_article(title="Original", published_at=now - timedelta(hours=5))
+    article = make_article(
+        title="This copy", reprint_of=original, published_at=now - timedelta(hours=4)
+    )
+    later_copy = make_article(reprint_of=article, published_at=now - timedelta(hours=1))
+    early_copy = make_article(reprint_of=article, published_at=now - timedelta(hours=2))
+    other = make_article(title="Other outlet", published_at=now - timedelta(hours=3))
+    hidden = make_article(published_at=now - timedelta(hours=3), status=ArticleStatus.HIDDEN)
+    story = _story_of(original, article, early_copy, other, hidden)
+    shown = Article.objects.for_listing().select_related("story").get(pk=article.pk)
+    with CaptureQueriesContext(connection) as captured:
+        found = coverage(shown)
+    assert len(captured.captured_queries) == 1
+    assert found.story == story and found.original == original
+    assert found.republished_by == [early_copy, later_copy]  # the later one is in no story
+    assert found.also_reported_by == [other]
+    assert "body_html" in found.original.get_deferred_fields()
