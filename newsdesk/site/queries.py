@@ -245,7 +245,7 @@ def narrow_listing() -> QuerySet[Article]:
 
 
 def whole(articles: Sequence[Placed]) -> list[Article]:
-    """Return ``articles`` read as cards (``cards``), one query, in the same order."""
+    """Return ``articles`` read as cards (``card_rows``), one query, in the same order."""
     return read_listed([article.pk for article in articles])
 
 
@@ -269,7 +269,7 @@ CARD_FIELDS = (
 )
 
 
-def cards() -> QuerySet[Article]:
+def card_rows() -> QuerySet[Article]:
     """Return listed articles with only what their cards show (``CARD_FIELDS``).
 
     A page of cards is the biggest read of a list page with its caches cleared:
@@ -282,14 +282,14 @@ def cards() -> QuerySet[Article]:
 
 
 def read_listed(ids: list[int]) -> list[Article]:
-    """Read the listed articles with ``ids`` as cards (``cards``), in that order, one query.
+    """Read the listed articles with ``ids`` as cards (``card_rows``), in that order, one query.
 
     Pages of a listing read their ids first and their rows after: reading the rows
     again through the listing's own filters (one card per story, a category's
     sources) would only repeat what choosing the ids already applied.
     """
     # Unordered: the ids give the order (the listing's would sort the rows first).
-    found = cards().order_by().in_bulk(ids) if ids else {}
+    found = card_rows().order_by().in_bulk(ids) if ids else {}
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -565,9 +565,9 @@ def home_page(categories: list[Category]) -> HomePage:
 def related_articles(article: Article) -> list[Article]:
     """Return the newest other stories of the same category (or source when uncategorized).
 
-    Read as cards (``cards``): the page shows them as compact list items.
+    Read as cards (``card_rows``): the page shows them as compact list items.
     """
-    queryset = cards().exclude(pk=article.pk)
+    queryset = card_rows().exclude(pk=article.pk)
     if article.story_id is not None:
         queryset = queryset.exclude(story_id=article.story_id)
     if article.source.category_id is not None:
