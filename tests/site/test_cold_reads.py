@@ -184,3 +184,13 @@ def test_coverage_reads_the_articles_around_in_one_query() -> None:
     assert found.republished_by == [early_copy, later_copy]  # the later one is in no story
     assert found.also_reported_by == [other]
     assert "body_html" in found.original.get_deferred_fields()
+
+
+def test_recent_rows_carry_what_choosing_reads() -> None:
+    """The home page's candidates are plain rows with the fields the choosing reads."""
+    pictured = make_article(image=make_image())
+    plain = Article.objects.get(story=_story_of(make_article()))
+    rows = queries.recent_rows(queries.narrow_listing()[:2])
+    assert rows == [queries.Recent.of(a) for a in (pictured, plain)]
+    assert rows[0].image_id == pictured.image_id and rows[1].story_id is not None
+    assert queries.choose_lead(None, rows) == rows[0]  # the newest with a picture
