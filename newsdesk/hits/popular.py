@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, ExpressionWrapper, F, IntegerField, Sum, Value
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, QuerySet, Sum, Value
 from django.utils import timezone
 
 from newsdesk.hits.models import ArticleDaily, ArticleHourly, PageView
@@ -175,6 +175,13 @@ def top_articles(
     since: datetime, until: datetime | None, limit: int, measure: str = READERS
 ) -> list[tuple[int, int]]:
     """Return ``(article id, total)`` of the top published articles by ``measure``."""
+    return [(pk, total) for pk, total, _ in _top_published(since, until, limit, measure)]
+
+
+def _top_published(
+    since: datetime, until: datetime | None, limit: int, measure: str
+) -> list[tuple[int, int, int | None]]:
+    """Return ``(article id, total, story id)`` of the top published articles by ``measure``."""
     # Rank without joining articles (the join costs more than the sum), then drop
     # hidden ones; fetch more only in the rare case that too many were hidden.
     count = limit * 2 + 5
@@ -182,26 +189,37 @@ def top_articles(
         pairs = _ranked(since, until, count, measure)
         if not pairs:
             return []
-        published = set(
+        # The same read says which are published and which story each is in.
+        stories: dict[int, int | None] = dict(
             Article.objects.published()
             .filter(pk__in=[pk for pk, _ in pairs])
-            .values_list("pk", flat=True)
+            .order_by()
+            .values_list("pk", "story_id")
         )
-        kept = [(pk, views) for pk, views in pairs if pk in published]
+        kept = [(pk, views, stories[pk]) for pk, views in pairs if pk in stories]
         if len(kept) >= limit or len(pairs) < count:
             return kept[:limit]
         count *= 4
 
 
-def _with_articles(pairs: list[tuple[int, int]]) -> list[tuple[Article, int]]:
+def _with_articles(
+    pairs: list[tuple[int, int]], articles: QuerySet[Article] | None = None
+) -> list[tuple[Article, int]]:
     """Fetch the articles of ``(id, count)`` pairs, keeping order and dropping hidden ones."""
-    articles = Article.objects.for_listing().in_bulk([pk for pk, _ in pairs])
-    return [(articles[pk], views) for pk, views in pairs if pk in articles]
+    articles = articles if articles is not None else Article.objects.for_listing()
+    found = articles.order_by().in_bulk([pk for pk, _ in pairs])
+    return [(found[pk], views) for pk, views in pairs if pk in found]
 
 
-def by_story(pairs: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
-    """Add up the readers of a story's copies; each story is shown by its most read article."""
-    stories = story_of_articles([pk for pk, _ in pairs])
+def by_story(
+    pairs: list[tuple[int, int]], limit: int, stories: Mapping[int, int | None] | None = None
+) -> list[tuple[int, int]]:
+    """Add up the readers of a story's copies; each story is shown by its most read article.
+
+    ``stories`` maps the articles to their stories when the caller read them already.
+    """
+    if stories is None:
+        stories = story_of_articles([pk for pk, _ in pairs])
     totals: dict[int, list[int]] = {}
     for pk, views in pairs:
         story = stories.get(pk)
@@ -214,21 +232,30 @@ def by_story(pairs: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
     return [(pk, views) for pk, views in ranked[:limit]]
 
 
+# What the Most Popular list shows of an article: its title and link.
+POPULAR_FIELDS = ("id", "slug", "title")
+
+
 def most_popular(
     window: str | None = None, limit: int = 5, now: datetime | None = None
 ) -> list[tuple[Article, int]]:
     """Return the ``limit`` most read stories in ``window``: an article each, and the
-    readers of all the story's copies together."""
+    readers of all the story's copies together.
+
+    The articles are read narrow (``POPULAR_FIELDS``): the sidebar on every page
+    shows their titles and links, nothing else.
+    """
     window = resolve_window(window)
     key = f"hits:popular:{window}:{limit}"
     pairs: list[tuple[int, int]] | None = None if now else cache.get(key)
     if pairs is None:
-        candidates = top_articles(window_start(window, now), None, limit * STORY_POOL)
-        pairs = by_story(candidates, limit)
+        ranked = _top_published(window_start(window, now), None, limit * STORY_POOL, READERS)
+        stories = {pk: story for pk, _, story in ranked}
+        pairs = by_story([(pk, total) for pk, total, _ in ranked], limit, stories)
         if now is None:
             cache.set(key, pairs, CACHE_SECONDS)
     # Articles are fetched fresh so a hidden article leaves the list at once.
-    return _with_articles(pairs)
+    return _with_articles(pairs, Article.objects.published().only(*POPULAR_FIELDS))
 
 
 def hot_score(readers: int, age_hours: float) -> float:

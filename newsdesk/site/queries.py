@@ -17,7 +17,7 @@ from django.utils import timezone
 from newsdesk.hits.popular import readers_by_story
 from newsdesk.sources.models import Category, Source
 from newsdesk.stories.models import Article, Story
-from newsdesk.stories.queries import attach_cards, current_stories, lead_article, one_per_story
+from newsdesk.stories.queries import attach_cards, current_stories, lead_articles, one_per_story
 
 SECONDARY_ON_HOME = 4
 LATEST_ON_HOME = 9
@@ -61,7 +61,7 @@ class HomePage:
 T = TypeVar("T")
 
 
-def article_source(article: Article) -> int:
+def article_source(article: Article | Recent) -> int:
     """The key ``spread_by_source`` caps articles by."""
     return article.source_id
 
@@ -196,9 +196,8 @@ class SpreadListing:
         return [pk for pk, _ in islice(spread, start, stop)]
 
     def rows(self, ids: list[int]) -> list[Article]:
-        """Read the articles with ``ids`` whole, in that order."""
-        found = self.queryset.filter(pk__in=ids).in_bulk(ids) if ids else {}
-        return [found[pk] for pk in ids if pk in found]
+        """Read the articles with ``ids`` as cards, in that order (``read_listed``)."""
+        return read_listed(ids)
 
     def count(self) -> int:
         return self.queryset.count()
@@ -246,10 +245,67 @@ def narrow_listing() -> QuerySet[Article]:
 
 
 def whole(articles: Sequence[Placed]) -> list[Article]:
-    """Return ``articles`` read as ``listing`` reads them (one query), in the same order."""
-    ids = [article.pk for article in articles]
-    found = listing().in_bulk(ids) if ids else {}
+    """Return ``articles`` read as cards (``card_rows``), one query, in the same order."""
+    return read_listed([article.pk for article in articles])
+
+
+# What a list item (site/cards.py) and the home page's lead and secondary cards show
+# of an article, its source, the source's category and its picture.
+CARD_FIELDS = (
+    *NARROW_FIELDS,
+    "slug",
+    "title",
+    "summary",
+    "published_day_only",
+    "image_alt",
+    "source__name",
+    "source__category__name",
+    "source__category__slug",
+    "image__digest",
+    "image__width",
+    "image__height",
+    "image__widths",
+    "image__extension",
+)
+
+
+def card_rows() -> QuerySet[Article]:
+    """Return listed articles with only what their cards show (``CARD_FIELDS``).
+
+    A page of cards is the biggest read of a list page with its caches cleared:
+    an article, its source (two dozen columns of fetch state), category, editor and
+    picture per card. Reading no more than cards show halves building them.
+    """
+    return (
+        Article.objects.published().select_related("source__category", "image").only(*CARD_FIELDS)
+    )
+
+
+def read_listed(ids: list[int]) -> list[Article]:
+    """Read the listed articles with ``ids`` as cards (``card_rows``), in that order, one query.
+
+    Pages of a listing read their ids first and their rows after: reading the rows
+    again through the listing's own filters (one card per story, a category's
+    sources) would only repeat what choosing the ids already applied.
+    """
+    # Unordered: the ids give the order (the listing's would sort the rows first).
+    found = card_rows().order_by().in_bulk(ids) if ids else {}
     return [found[pk] for pk in ids if pk in found]
+
+
+class ListedIds:
+    """A listing in its queryset's order, paged ids first (site/paging.py), rows read after."""
+
+    def __init__(self, queryset: QuerySet[Article]) -> None:
+        self.queryset = queryset
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """Return the ids at positions [start, stop) of the listing."""
+        return list(self.queryset.values_list("pk", flat=True)[start:stop])
+
+    def rows(self, ids: list[int]) -> list[Article]:
+        """Read the articles with ``ids`` as cards, in that order (``read_listed``)."""
+        return read_listed(ids)
 
 
 def story_listing(**source_filters: Any) -> QuerySet[Article]:
@@ -301,13 +357,17 @@ def biggest_story(now: datetime | None = None) -> Story | None:
 
 
 def lead_of_stories(ranked: list[tuple[Story, float]]) -> Article | None:
-    """The lead article: the biggest story's, unless one nearly as big has a picture."""
+    """The lead article: the biggest story's, unless one nearly as big has a picture.
+
+    Read narrow (``NARROW_FIELDS``): the caller reads the chosen one whole.
+    """
     if not ranked:
         return None
     best = ranked[0][1]
     first: Article | None = None
+    leads = lead_articles([story for story, _ in ranked[:LEAD_STORIES]], NARROW_FIELDS)
     for story, score in ranked[:LEAD_STORIES]:
-        article = lead_article(story)
+        article = leads.get(story.pk)
         if article is None:
             continue
         first = first or article
@@ -346,7 +406,34 @@ def first_per_story(articles: list[P]) -> list[P]:
     return [a for a in articles if a.story_id is None or a.pk in kept_ids]
 
 
-def choose_lead(featured: Article | None, recent: list[Article]) -> Article | None:
+@dataclass(frozen=True)
+class Recent:
+    """An article considered for the top of the home page: what choosing reads of it.
+
+    The home page weighs over a hundred recent articles to show thirteen; plain
+    rows cost a fraction of model instances, and the chosen are read as cards.
+    """
+
+    pk: int
+    source_id: int
+    story_id: int | None
+    reprint_of_id: int | None
+    image_id: int | None
+
+    @classmethod
+    def of(cls, article: Article) -> Recent:
+        return cls(
+            article.pk, article.source_id, article.story_id, article.reprint_of_id, article.image_id
+        )
+
+
+def recent_rows(articles: QuerySet[Article]) -> list[Recent]:
+    """Read ``articles`` (a sliced ``narrow_listing``) as ``Recent`` rows."""
+    fields = ("pk", "source_id", "story_id", "reprint_of_id", "image_id")
+    return [Recent(*row) for row in articles.values_list(*fields)]
+
+
+def choose_lead(featured: Recent | None, recent: list[Recent]) -> Recent | None:
     """Pick the lead: the featured article, else the newest with an image, else the newest."""
     if featured is not None:
         return featured
@@ -395,19 +482,14 @@ def newest_per_category(category_ids: list[int], count: int) -> list[Candidate]:
     the parts of a compound statement (and Django's ``union()`` with it). Narrow
     rows: a block shows 4 of the 24 read, so only those are read whole.
     """
+    if not category_ids:
+        return []
+    part, part_params = _newest_of_category_sql(count)
     parts: list[str] = []
     params: list[Any] = []
     for category_id in category_ids:
-        sources = Source.objects.filter(category_id=category_id)
-        newest = of_sources(listing(), sources).values_list(
-            "pk", "story_id", "reprint_of_id", "published_at"
-        )[:count]
-        sql, part_params = newest.query.sql_with_params()
-        # Django compiled the part; its values travel as parameters.
-        parts.append(f"SELECT %s, newest_{len(parts)}.* FROM ({sql}) AS newest_{len(parts)}")  # noqa: S608
-        params.extend([category_id, *part_params])
-    if not parts:
-        return []
+        parts.append(f"SELECT %s, newest_{len(parts)}.* FROM ({part}) AS newest_{len(parts)}")  # noqa: S608
+        params.extend([category_id, *(category_id if p == _CATEGORY else p for p in part_params)])
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
@@ -416,10 +498,32 @@ def newest_per_category(category_ids: list[int], count: int) -> list[Candidate]:
     return [Candidate(pk, story, reprint, category) for category, pk, story, reprint, _ in rows]
 
 
+# The category id a compiled part is built with, found again among its parameters:
+# no id is negative, and no other parameter of the part is a number like it.
+_CATEGORY = -7_340_033
+
+
+def _newest_of_category_sql(count: int) -> tuple[str, tuple[Any, ...]]:
+    """Compile one part of ``newest_per_category`` once; its category id is ``_CATEGORY``.
+
+    Building and compiling a queryset per category cost more than the database
+    spent on the whole UNION (a dozen categories on the home page); the parts
+    differ only in that one parameter.
+    """
+    sources = Source.objects.filter(category_id=_CATEGORY)
+    newest = of_sources(listing(), sources).values_list(
+        "pk", "story_id", "reprint_of_id", "published_at"
+    )[:count]
+    # Django compiled the part; its values travel as parameters.
+    sql, params = newest.query.sql_with_params()
+    assert list(params).count(_CATEGORY) == 1, "the category id must be one parameter"
+    return sql, params
+
+
 class ShownSet:
     """The articles and stories already on a page, so nothing below repeats them."""
 
-    def __init__(self, articles: Iterable[Article | None] = ()) -> None:
+    def __init__(self, articles: Iterable[Placed | None] = ()) -> None:
         self.articles: set[int] = set()
         self.stories: set[int] = set()
         for article in articles:
@@ -435,13 +539,13 @@ class ShownSet:
         return article.pk in self.articles or article.story_id in self.stories
 
 
-def choose_secondary(recent: list[Article], shown: ShownSet) -> list[Article]:
+def choose_secondary(recent: list[Recent], shown: ShownSet) -> list[Recent]:
     """Pick the stories under the lead: the newest with a picture, one per source.
 
     Text cards (the newest without a picture) fill the row when too few have one.
     """
     fresh = [article for article in recent if not shown.holds(article)]
-    chosen: list[Article] = []
+    chosen: list[Recent] = []
     sources: set[int] = set()
     pictured = [article for article in fresh if article.image_id]
     for pool in (pictured, fresh):
@@ -456,11 +560,11 @@ def choose_secondary(recent: list[Article], shown: ShownSet) -> list[Article]:
 
 def home_page(categories: list[Category]) -> HomePage:
     """Gather the lead, secondary stories, capped latest and category blocks; none repeats."""
-    featured = listing().filter(featured=True).first()
-    recent = first_per_story(list(narrow_listing()[: (LEAD_CANDIDATES + 1) * 4]))
+    featured = next(iter(recent_rows(narrow_listing().filter(featured=True)[:1])), None)
+    recent = first_per_story(recent_rows(narrow_listing()[: (LEAD_CANDIDATES + 1) * 4]))
     # Without a featured article, the biggest current story leads, not the hottest post.
     story_lead = lead_of_stories(biggest_stories()) if featured is None else None
-    lead = choose_lead(featured or story_lead, recent)
+    lead = choose_lead(featured or (Recent.of(story_lead) if story_lead else None), recent)
     shown = ShownSet([lead])
     secondary = choose_secondary(recent, shown)
     for article in secondary:
@@ -473,21 +577,27 @@ def home_page(categories: list[Category]) -> HomePage:
     # The candidates were read narrow; what the page shows is read whole, in one query.
     in_blocks = [c for _, candidates in per_category for c in candidates]
     read = {a.pk: a for a in whole([a for a in (lead, *secondary, *latest, *in_blocks) if a])}
-    lead = read.get(lead.pk, lead) if lead is not None else None
-    secondary = [read.get(a.pk, a) for a in secondary]
-    latest = [read.get(a.pk, a) for a in latest]
-    blocks = [
-        CategoryBlock(category, [read[c.pk] for c in candidates if c.pk in read])
-        for category, candidates in per_category
-    ]
-    page = HomePage(lead=lead, secondary=secondary, latest=latest, blocks=blocks)
-    attach_cards([lead, *secondary, *latest, *(a for b in blocks for a in b.articles)])
+    # One hidden between choosing and reading leaves its place empty.
+    page = HomePage(
+        lead=read.get(lead.pk) if lead is not None else None,
+        secondary=[read[a.pk] for a in secondary if a.pk in read],
+        latest=[read[a.pk] for a in latest if a.pk in read],
+        blocks=[
+            CategoryBlock(category, [read[c.pk] for c in candidates if c.pk in read])
+            for category, candidates in per_category
+        ],
+    )
+    shown_cards = (a for b in page.blocks for a in b.articles)
+    attach_cards([page.lead, *page.secondary, *page.latest, *shown_cards])
     return page
 
 
 def related_articles(article: Article) -> list[Article]:
-    """Return the newest other stories of the same category (or source when uncategorized)."""
-    queryset = listing().exclude(pk=article.pk)
+    """Return the newest other stories of the same category (or source when uncategorized).
+
+    Read as cards (``card_rows``): the page shows them as compact list items.
+    """
+    queryset = card_rows().exclude(pk=article.pk)
     if article.story_id is not None:
         queryset = queryset.exclude(story_id=article.story_id)
     if article.source.category_id is not None:

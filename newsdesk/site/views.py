@@ -6,8 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import QuerySet
+from django.core.paginator import InvalidPage, Page
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -23,7 +22,7 @@ from newsdesk.core.pages import current_generation
 from newsdesk.core.text import is_foreign_language
 from newsdesk.hits.popular import readers_by_story
 from newsdesk.ingest.images import rewrite_images
-from newsdesk.site import queries
+from newsdesk.site import paging, queries
 from newsdesk.site.context_processors import nav_categories
 from newsdesk.site.links import absolute_url
 from newsdesk.site.paging import LookaheadPaginator
@@ -37,17 +36,13 @@ PER_PAGE = 20
 MAX_SEARCH_PAGE = 250
 
 
-def paginate(
-    request: HttpRequest,
-    queryset: QuerySet[Article] | queries.SpreadListing,
-    counted: bool = True,
-) -> Page:
-    """Return the requested page of ``queryset``; a bad or out-of-range page is a 404.
+def paginate(request: HttpRequest, listing: paging.OrderedListing) -> Page:
+    """Return the requested page of ``listing``; a bad or out-of-range page is a 404.
 
-    Uncounted listings (Latest News, categories, editors: every article) page
-    without counting the whole listing (site/paging.py).
+    Listings (Latest News, categories, editors: every article) page without
+    counting the whole listing (site/paging.py).
     """
-    paginator = Paginator(queryset, PER_PAGE) if counted else LookaheadPaginator(queryset, PER_PAGE)
+    paginator = LookaheadPaginator(listing, PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
@@ -70,21 +65,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def home_blocks(request: HttpRequest) -> queries.HomePage:
-    """Return the home page's lead, latest and category blocks, gathered once per generation.
+    """Return the home page's lead, latest and category blocks with their comment counts.
 
-    The blocks carry their articles' comment counts, so a warm home page asks
-    the database nothing.
-
-    They change only when articles or stories do, which bumps the generation;
-    the lead's reader counts (the biggest story) may lag by the cache lifetime.
+    Asked only when home.html's fragment for this page generation is missing, so
+    they are not kept apart: a copy under the same generation would only be read
+    by a fragment just rendered from it (and cost a pickling of every card).
+    The lead's reader counts (the biggest story) may lag by the fragment's lifetime.
     """
-    key = f"site:home-blocks:{current_generation()}"
-    page: queries.HomePage | None = cache.get(key)
-    if page is None:
-        page = queries.home_page(nav_categories(request))
-        # Approving a comment bumps the generation too, so the counts stay with the blocks.
-        load_comment_counts(page.secondary, page.latest, page.blocks)
-        cache.set(key, page, settings.NEWSDESK_PAGE_CACHE_SECONDS)
+    page = queries.home_page(nav_categories(request))
+    load_comment_counts(page.secondary, page.latest, page.blocks)
     return page
 
 
@@ -92,7 +81,7 @@ def home_blocks(request: HttpRequest) -> queries.HomePage:
 def latest(request: HttpRequest) -> HttpResponse:
     # No feed takes more than a third of a page, however often it posts.
     listing = queries.SpreadListing(queries.story_listing(), PER_PAGE)
-    page_obj = paginate(request, listing, counted=False)
+    page_obj = paginate(request, listing)
     return render(request, "site/latest.html", {"page_obj": page_obj, "page_kind": "latest"})
 
 
@@ -101,7 +90,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = category_for_nav(request, slug)
     if found is None:
         raise Http404("No such category")
-    page_obj = paginate(request, queries.story_listing(category=found), counted=False)
+    listing = queries.ListedIds(queries.story_listing(category=found))
+    page_obj = paginate(request, listing)
     context = {"category": found, "page_obj": page_obj, "page_kind": "category"}
     return render(request, "site/category.html", context)
 
@@ -109,7 +99,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def editor(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Editor, slug=slug)
-    page_obj = paginate(request, queries.story_listing(editor=person), counted=False)
+    listing = queries.ListedIds(queries.story_listing(editor=person))
+    page_obj = paginate(request, listing)
     context = {"editor": person, "page_obj": page_obj, "page_kind": "editor"}
     return render(request, "site/editor.html", context)
 
@@ -169,19 +160,19 @@ def shown_article(pk: int) -> Article:
     key = f"site:article:{current_generation()}:{pk}"
     found: Article | None = cache.get(key)
     if found is None:
-        found = get_object_or_404(Article.objects.for_listing(), pk=pk)
+        # With its story: the page says how many outlets carry it (stories/queries.coverage).
+        found = get_object_or_404(Article.objects.for_listing().select_related("story"), pk=pk)
         cache.set(key, found, settings.NEWSDESK_PAGE_CACHE_SECONDS)
     return found
 
 
 def around_article(article: Article) -> dict[str, Any]:
-    """Return the article's related stories and coverage, gathered once per generation."""
-    key = f"site:around-article:{current_generation()}:{article.pk}"
-    found: dict[str, Any] | None = cache.get(key)
-    if found is None:
-        found = {"related": queries.related_articles(article), "coverage": coverage(article)}
-        cache.set(key, found, settings.NEWSDESK_PAGE_CACHE_SECONDS)
-    return found
+    """Return the article's related stories and coverage.
+
+    Asked only when article.html's fragment for this article and page generation
+    is missing (not kept apart, as for ``home_blocks``).
+    """
+    return {"related": queries.related_articles(article), "coverage": coverage(article)}
 
 
 def shown_body(article: Article) -> str:

@@ -89,6 +89,9 @@ def attach_cards(articles: Iterable[Article | None]) -> None:
             Article.objects.published()
             .filter(story_id__in=ids)
             .values_list("story_id", "source_id", "source__name")
+            # No ordering: the model's (published_at, id) would join the DISTINCT
+            # and return every report of a story, not each source once.
+            .order_by()
             .distinct()
         )
         for story_id, source_id, name in rows:
@@ -108,8 +111,12 @@ def attach_cards(articles: Iterable[Article | None]) -> None:
 def story_articles(story: Story) -> list[Article]:
     """Return a story's published articles, earliest report first."""
     found = list(Article.objects.for_listing().filter(story=story).defer("body_html", "body_text"))
-    found.sort(key=lambda a: (reported_at(a.published_at, a.first_seen_at), a.pk))
-    return found
+    return in_report_order(found)
+
+
+def in_report_order(articles: list[Article]) -> list[Article]:
+    """Sort articles earliest report first (the stored order of a story's timeline)."""
+    return sorted(articles, key=lambda a: (reported_at(a.published_at, a.first_seen_at), a.pk))
 
 
 def timeline(story: Story) -> list[TimelineEntry]:
@@ -122,28 +129,50 @@ def timeline(story: Story) -> list[TimelineEntry]:
 
 
 def coverage(article: Article) -> Coverage:
-    """Gather the original (for a copy), the copies (for an original) and the story's others."""
+    """Gather the original (for a copy), the copies (for an original) and the story's others.
+
+    One read of the articles around it (the original, the copies, the story's
+    reports, without bodies: the page names them with links and dates). The
+    story comes with the article when its page read it (``select_related``).
+    """
     found = Coverage()
+    around = Q(reprint_of=article.pk)
     if article.reprint_of_id is not None:
-        found.original = Article.objects.for_listing().filter(pk=article.reprint_of_id).first()
-    found.republished_by = list(
-        Article.objects.for_listing().filter(reprint_of=article).order_by("published_at", "pk")
-    )
+        around |= Q(pk=article.reprint_of_id)
     if article.story_id is not None:
-        found.story = Story.objects.filter(pk=article.story_id).first()
-        others = story_articles(found.story) if found.story is not None else []
+        around |= Q(story_id=article.story_id)
+    listed = list(
+        Article.objects.for_listing().defer("body_html", "body_text").filter(around).order_by()
+    )
+    found.original = next((a for a in listed if a.pk == article.reprint_of_id), None)
+    copies = [a for a in listed if a.reprint_of_id == article.pk]
+    found.republished_by = sorted(copies, key=lambda a: (a.published_at, a.pk))
+    if article.story_id is not None:
+        found.story = story_of(article)
+        others = [a for a in listed if a.story_id == article.story_id] if found.story else []
         skip = {article.pk} | {a.pk for a in found.republished_by}
         if found.original is not None:
             skip.add(found.original.pk)
-        found.also_reported_by = [a for a in others if a.pk not in skip]
+        found.also_reported_by = [a for a in in_report_order(others) if a.pk not in skip]
     return found
 
 
+def story_of(article: Article) -> Story | None:
+    """Return the article's story (read with it, or now), None when it is gone meanwhile."""
+    try:
+        return article.story
+    except Story.DoesNotExist:
+        return None
+
+
 def current_stories(limit: int) -> list[Story]:
-    """Return the stories with the most recent reports."""
+    """Return the stories with the most recent reports, with what ranking them reads.
+
+    Narrow rows (size, recency, first report's id): the home page weighs fifty.
+    """
     return list(
         Story.objects.filter(article_count__gt=0)
-        .select_related("first_article")
+        .only("id", "first_article_id", "latest_reported_at", "source_count")
         .order_by("-latest_reported_at", "-pk")[:limit]
     )
 
@@ -151,6 +180,27 @@ def current_stories(limit: int) -> list[Story]:
 def story_of_articles(article_ids: Sequence[int]) -> dict[int, int | None]:
     """Map article ids to their story ids (None for unplaced articles)."""
     return dict(Article.objects.filter(pk__in=article_ids).values_list("pk", "story_id"))
+
+
+def lead_articles(stories: Sequence[Story], fields: Sequence[str] = ()) -> dict[int, Article]:
+    """Map each story's id to ``lead_article(story)``, in one query when first reports are listed.
+
+    ``fields`` narrows the rows read (``only``). A story whose first report is hidden,
+    gone or moved to another story falls back to ``lead_article``, one story at a time.
+    """
+    firsts = (
+        Article.objects.published()
+        .filter(pk__in=[s.first_article_id for s in stories if s.first_article_id is not None])
+        .order_by()
+    )
+    by_pk = {a.pk: a for a in (firsts.only(*fields) if fields else firsts)}
+    found: dict[int, Article] = {}
+    for story in stories:
+        first = by_pk.get(story.first_article_id or 0)
+        lead = first if first is not None and first.story_id == story.pk else lead_article(story)
+        if lead is not None:
+            found[story.pk] = lead
+    return found
 
 
 def lead_article(story: Story) -> Article | None:

@@ -160,7 +160,13 @@ def _section(request: HttpRequest | None, article: Article) -> dict[str, Any]:
 @register.inclusion_tag("comments/recent.html")
 def recent_comments() -> dict[str, Any]:
     """Render the latest approved comments as "name on <article title>" links."""
-    recent = Comment.objects.visible_on_site().select_related("article")
+    # The list shows the commenter's name and the article's title and link: read no
+    # bodies (an article's is the biggest value of its row).
+    recent = (
+        Comment.objects.visible_on_site()
+        .select_related("article")
+        .only("id", "name", "article__id", "article__slug", "article__title")
+    )
     return {"comments": list(recent.order_by("-created_at", "-id")[:RECENT_COUNT])}
 
 
