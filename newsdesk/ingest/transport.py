@@ -176,7 +176,15 @@ class CrawlerConnectionPool(httpcore.ConnectionPool):
         self._next_sweep = 0.0
 
     def _assign_requests_to_connections(self) -> list[httpcore.ConnectionInterface]:
-        # Called by httpcore with the pool's lock held.
+        # Called by httpcore with the pool's lock held, when a request comes and when
+        # a response is closed. With no request waiting and no sweep due, there is
+        # nothing to hand out and no connection could be surplus: skip the walk.
+        if (
+            time.monotonic() < self._next_sweep
+            and len(self._connections) <= self._max_keepalive_connections
+            and not any(pool_request.is_queued() for pool_request in self._requests)
+        ):
+            return []
         closing: list[httpcore.ConnectionInterface] = []
         reserved = {id(r.connection) for r in self._requests if r.connection is not None}
         kept, idle = self._sweep(reserved, closing)
