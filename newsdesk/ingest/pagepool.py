@@ -25,9 +25,9 @@ must fetch and store for every worker, would otherwise do it for all of them.
   child would inherit locks held by those threads at the moment of the fork
   (a deadlock waiting to happen) and share the sockets' protocol state. The
   fork server is a fresh single-threaded interpreter that has imported
-  trafilatura and loaded the language model once (``set_forkserver_preload``,
-  pageworker.py), so new workers start in milliseconds without loading
-  either again, as ``spawn`` would for each.
+  trafilatura and, when the workers assemble, loaded the language model once
+  (``set_forkserver_preload``, pageworker.py), so new workers start in
+  milliseconds without loading either again, as ``spawn`` would for each.
 - The pool is started on first use and shut down at exit (or by
   ``shutdown_page_pool()``); a process that forks after starting it (a
   gunicorn worker) builds its own instead of using its parent's.
@@ -95,11 +95,15 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def pool_context() -> BaseContext:
+def pool_context(*, assembling: bool = True) -> BaseContext:
+    """The start method's context; its fork server preloads what ``assembling`` workers need."""
     context = multiprocessing.get_context(start_method())
     if start_method() == "forkserver":
-        # Workers forked by the server find trafilatura, lxml and the language model loaded.
-        context.set_forkserver_preload([__name__, "newsdesk.ingest.pageworker"])
+        # Workers forked by the server find trafilatura and lxml loaded, and the
+        # language model when they assemble: only assembling detects a language,
+        # and the model costs about 0.4 s of CPU to load.
+        model = ["newsdesk.ingest.pageworker"] if assembling else []
+        context.set_forkserver_preload([__name__, *model])
     return context
 
 
@@ -207,7 +211,9 @@ class PagePool:
                 self._pool, self._owner = None, os.getpid()
             if self._pool is None:
                 self._pool = ProcessPool(
-                    max_workers=self.processes, max_tasks=self.max_pages, context=pool_context()
+                    max_workers=self.processes,
+                    max_tasks=self.max_pages,
+                    context=pool_context(assembling=self.assembles),
                 )
                 logger.info(
                     "extraction pool started",

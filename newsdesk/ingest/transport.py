@@ -35,8 +35,13 @@ import httpx
 
 from newsdesk.ingest.policy import check_public_host, resolve_host
 
-# The limits httpx.HTTPTransport uses by default.
-_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+# httpx.HTTPTransport's default limits, but every pooled connection may be kept
+# alive: a crawl goes round its hosts and comes back to each (a feed, then its
+# pages), and with httpx's 20 a round of more hosts found each connection closed.
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=5.0)
+# Idle connections are polled for a server's close (and their keep-alive checked)
+# at most this often, besides the one about to be reused.
+SWEEP_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -154,12 +159,103 @@ class DeadlineStream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
+class CrawlerConnectionPool(httpcore.ConnectionPool):
+    """httpcore's HTTP/1.1 pool with an assignment pass linear in its connections.
+
+    httpcore 1.0 runs its pass two or three times a request, and each pass counts
+    the pool once per pooled connection and polls every idle socket for a close
+    (encode/httpcore#1035): with a hundred hosts kept alive, most of the crawler's
+    HTTP time. Here a pass counts once, idle sockets are swept at most every
+    SWEEP_SECONDS, and a connection is checked again just before it is reused.
+    A connection handed to a request that has not started on it yet is neither
+    closed nor handed to another (encode/httpcore#1110).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._next_sweep = 0.0
+
+    def _assign_requests_to_connections(self) -> list[httpcore.ConnectionInterface]:
+        # Called by httpcore with the pool's lock held, when a request comes and when
+        # a response is closed. With no request waiting and no sweep due, there is
+        # nothing to hand out and no connection could be surplus: skip the walk.
+        if (
+            time.monotonic() < self._next_sweep
+            and len(self._connections) <= self._max_keepalive_connections
+            and not any(pool_request.is_queued() for pool_request in self._requests)
+        ):
+            return []
+        closing: list[httpcore.ConnectionInterface] = []
+        reserved = {id(r.connection) for r in self._requests if r.connection is not None}
+        kept, idle = self._sweep(reserved, closing)
+        for pool_request in [r for r in self._requests if r.is_queued()]:
+            origin = pool_request.request.url.origin
+            connection = self._reusable(idle, origin, kept, closing)
+            if connection is None and len(kept) >= self._max_connections and idle:
+                # Full: close the longest-kept idle connection to make room.
+                oldest = idle.pop(0)
+                kept.remove(oldest)
+                closing.append(oldest)
+            if connection is None and len(kept) < self._max_connections:
+                connection = self.create_connection(origin)
+                kept.append(connection)
+            if connection is not None:
+                pool_request.assign_to_connection(connection)
+        self._connections = kept
+        return closing
+
+    def _sweep(
+        self, reserved: set[int], closing: list[httpcore.ConnectionInterface]
+    ) -> tuple[list[httpcore.ConnectionInterface], list[httpcore.ConnectionInterface]]:
+        """Drop closed, expired and surplus idle connections; return those kept, and the idle."""
+        now = time.monotonic()
+        poll = now >= self._next_sweep
+        if poll:
+            self._next_sweep = now + SWEEP_SECONDS
+        kept, idle = [], []
+        for connection in self._connections:
+            if connection.is_closed():
+                continue
+            if id(connection) not in reserved and connection.is_idle():
+                if poll and connection.has_expired():
+                    closing.append(connection)
+                    continue
+                idle.append(connection)
+            kept.append(connection)
+        surplus = idle[: max(0, len(idle) - self._max_keepalive_connections)]
+        if surplus:
+            closing.extend(surplus)
+            gone = {id(connection) for connection in surplus}
+            kept = [connection for connection in kept if id(connection) not in gone]
+            idle = idle[len(surplus) :]
+        return kept, idle
+
+    @staticmethod
+    def _reusable(
+        idle: list[httpcore.ConnectionInterface],
+        origin: httpcore.Origin,
+        kept: list[httpcore.ConnectionInterface],
+        closing: list[httpcore.ConnectionInterface],
+    ) -> httpcore.ConnectionInterface | None:
+        """Take an idle connection to ``origin`` out of ``idle``, if one is still good."""
+        for connection in list(idle):
+            if not (connection.can_handle_request(origin) and connection.is_available()):
+                continue
+            idle.remove(connection)
+            if connection.has_expired():
+                kept.remove(connection)
+                closing.append(connection)
+                continue
+            return connection
+        return None
+
+
 def guarded_transport(backend: httpcore.NetworkBackend | None = None) -> httpx.HTTPTransport:
     """Return an httpx transport that connects through GuardedBackend (or ``backend``)."""
     transport = httpx.HTTPTransport(limits=_LIMITS)
     # httpx has no parameter for the network backend; give the transport a pool
     # built like its own, connecting through ours.
-    transport._pool = httpcore.ConnectionPool(
+    transport._pool = CrawlerConnectionPool(
         ssl_context=httpx.create_ssl_context(),
         max_connections=_LIMITS.max_connections,
         max_keepalive_connections=_LIMITS.max_keepalive_connections,

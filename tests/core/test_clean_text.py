@@ -34,3 +34,12 @@ def test_one_line_and_plain_text_are_clean() -> None:
     """The one-line and HTML-to-text helpers clean as they go."""
     assert one_line(" a\x00 \r\n b\x1b ") == "a b"
     assert plain_text("<b>x\x0b</b>&#0;y&#x1F;") == "x\ufffdy"
+
+
+def test_every_plane_loses_its_two_noncharacters_and_keeps_its_neighbours() -> None:
+    """U+xFFFE and U+xFFFF go in each of the 17 planes; U+xFFFD and U+x0000 beside them stay."""
+    for plane in range(17):
+        base = plane * 0x10000
+        gone = chr(base + 0xFFFE) + chr(base + 0xFFFF)
+        kept = chr(base + 0xFFFD) + (chr(base) if plane else "")
+        assert clean_text(f"a{gone}b{kept}\U0001f600") == f"ab{kept}\U0001f600"

@@ -13,7 +13,7 @@ import pytest
 from newsdesk.ingest.assemble import EntryContext
 from newsdesk.ingest.errors import ExtractError, WorkerError
 from newsdesk.ingest.extract import extract_article
-from newsdesk.ingest.pagepool import PagePool, start_method
+from newsdesk.ingest.pagepool import PagePool, pool_context, start_method
 from newsdesk.ingest.types import ParsedEntry
 from tests.ingest.workerjobs import misbehave_on_marked_pages, worker_pid
 
@@ -121,6 +121,22 @@ def test_workers_are_never_forked_from_the_crawler() -> None:
         # The fork server, not this process, is the worker's parent.
         parent = int(Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[1])
         assert parent != os.getpid()
+
+
+@pytest.mark.parametrize(("assembling", "model"), [(True, True), (False, False)])
+def test_the_fork_server_loads_the_language_model_only_for_assembling_workers(
+    monkeypatch: pytest.MonkeyPatch, assembling: bool, model: bool
+) -> None:
+    """Only assembling detects a language: a lone extracting worker's server skips the model."""
+    if start_method() != "forkserver":
+        pytest.skip("no fork server on this platform")
+    preloaded: list[list[str]] = []
+    context = pool_context()
+    monkeypatch.setattr(context, "set_forkserver_preload", preloaded.append)
+    pool_context(assembling=assembling)
+    assert "newsdesk.ingest.pagepool" in preloaded[0]
+    assert ("newsdesk.ingest.pageworker" in preloaded[0]) is model
+    assert PagePool(processes=1).assembles is False and PagePool(processes=2).assembles
 
 
 def test_closing_the_pool_ends_its_workers() -> None:
