@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from newsdesk.core.writes import update_rows
+from newsdesk.core.writes import insert_returning_ids, update_rows
 from newsdesk.stories.archive import (
     ITEM_FIELDS,
     DatabaseArchive,
@@ -200,12 +200,17 @@ def advance_generation(holder: str, state: StageState) -> None:
 
 def _create_stories(state: StageState, plan: Plan) -> dict[int, int]:
     now = timezone.now()
-    created = Story.objects.bulk_create([Story(created_at=now) for _ in plan.new_story_keys])
+    # The summary fields are filled by refresh_stories in the same transaction.
+    blank = ("", False, 0, 0, now)
+    created = insert_returning_ids(
+        Story,
+        ["headline", "headline_edited", "article_count", "source_count", "created_at"],
+        [blank] * len(plan.new_story_keys),
+    )
     ids = {}
-    for key, story in zip(plan.new_story_keys, created, strict=True):
-        assert story.pk is not None
-        ids[key] = story.pk
-        state.understander.rename_story(key, story.pk)
+    for key, pk in zip(plan.new_story_keys, created, strict=True):
+        ids[key] = pk
+        state.understander.rename_story(key, pk)
     return ids
 
 
