@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+# Stored rows read into one sorted run at a time when the index is rebuilt.
+REBUILD_CHUNK = 20_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -145,7 +147,14 @@ class BandIndex:
 def index_from_rows(rows: Iterable[tuple[int, bytes | memoryview, datetime]]) -> BandIndex:
     """Build an index from stored (article id, encoded buckets, first seen) rows."""
     index = BandIndex()
-    index.add((pk, decode_buckets(raw), moment(seen)) for pk, raw, seen in rows)
+    # A run per chunk, merged as they come: the whole window is never held twice as objects.
+    chunk: list[tuple[int, np.ndarray, int]] = []
+    for pk, raw, seen in rows:
+        chunk.append((pk, decode_buckets(raw), moment(seen)))
+        if len(chunk) == REBUILD_CHUNK:
+            index.add(chunk)
+            chunk = []
+    index.add(chunk)
     return index
 
 
