@@ -134,9 +134,7 @@ class StoryIndex:
         }
         weights = vector.values()
         length = math.sqrt(sum(map(mul, weights, weights))) or 1.0
-        # Interned: centroids and postings then share one string a term, not one an article
-        # (a fifth of the index's memory), and their lookups compare pointers.
-        return {intern(term): weight / length for term, weight in vector.items()}
+        return {term: weight / length for term, weight in vector.items()}
 
     def _thin_frequencies(self) -> None:
         # Halve every count and forget the terms seen once: old news weighs less.
@@ -205,7 +203,14 @@ class StoryIndex:
         # Only the article's terms change weight: the postings of the others stay as they are.
         every = self.postings
         for term, weight in vector.items():
-            total = centroid[term] = centroid.get(term, 0.0) + weight
+            known = centroid.get(term)
+            if known is None:
+                # Interned where a term enters a centroid: centroids and postings then share
+                # one string a term, not one an article (a fifth of the index's memory).
+                term = intern(term)
+                total = centroid[term] = weight
+            else:
+                total = centroid[term] = known + weight
             postings = every.get(term)
             if postings is None:
                 every[term] = {key: total}
