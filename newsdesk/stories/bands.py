@@ -9,7 +9,8 @@ after a restart, and the lookups are binary searches in sorted numpy arrays.
 Memory: 12 bytes a bucket (the bucket and its article's position) and 16 bytes
 an article, about 520 bytes an article inside the reprint window. Arrays are
 kept in a few sorted runs, merged as they grow (each run at most half the size
-of the one before), so adding a batch never re-sorts the whole window.
+of the one before, none past ``MAX_RUN``), so adding a batch never re-sorts the
+whole window.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import numpy as np
 
 # Stored rows read into one sorted run at a time when the index is rebuilt.
 REBUILD_CHUNK = 20_000
+# Buckets in one run at most (24 MB; about 48,000 articles): bounds a merge's peak memory,
+# at the price of a lookup per run (a dozen at 20,000 articles a day for 30 days).
+MAX_RUN = 2_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -95,9 +99,14 @@ class BandIndex:
         self._merge()
 
     def _merge(self) -> None:
-        # Like a binary counter: runs stay few (logarithmic), each merge sorts little.
+        # Like a binary counter: runs stay few (logarithmic), each merge sorts little. Runs
+        # stop growing at MAX_RUN: a merge briefly needs about three times the run's memory.
         runs = self._runs
-        while len(runs) > 1 and runs[-2].buckets.size <= 2 * runs[-1].buckets.size:
+        while (
+            len(runs) > 1
+            and runs[-2].buckets.size <= 2 * runs[-1].buckets.size
+            and runs[-2].buckets.size + runs[-1].buckets.size <= MAX_RUN
+        ):
             newer = runs.pop()
             older = runs.pop()
             runs.append(

@@ -86,3 +86,22 @@ def test_a_rebuilt_index_answers_as_the_one_built_batch_by_batch(
     rebuilt = bands.index_from_rows(iter(rows))
     assert len(rebuilt) == len(live) == 59
     assert rebuilt.matches(set(range(-60, 60))) == live.matches(set(range(-60, 60)))
+
+
+def test_runs_stop_growing_at_the_cap_and_still_find_everything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past MAX_RUN buckets runs are kept apart, and lookups search each of them."""
+    from newsdesk.stories import bands
+
+    monkeypatch.setattr(bands, "MAX_RUN", 200)
+    index = BandIndex()
+    rows: list[tuple[int, list[int], datetime]] = []
+    for pk in range(1, 41):
+        buckets = [pk * 100 + band for band in range(42)] + [7]
+        rows.append((pk, buckets, START))
+        index.add([(pk, np.array(buckets, np.int64), moment(START))])
+    assert all(run.buckets.size <= 200 for run in index._runs)
+    assert len(index._runs) > 5
+    wanted = {7, 105, 4041, 99}
+    assert index.matches(wanted) == reference(rows, wanted, START)
