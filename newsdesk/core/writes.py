@@ -91,3 +91,35 @@ def insert_rows(
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, list(rows) if adapted else _adapted(rows, moments))
+
+
+def insert_returning_ids(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> list[int]:
+    """Insert rows of ``fields`` values and return their new primary keys, in row order.
+
+    One multi-row INSERT ... RETURNING (SQLite 3.35+, PostgreSQL), as ``bulk_create``
+    does, without building a model instance per row. Columns not named are left
+    NULL (Django's defaults are Python's, not the database's): they must be nullable.
+    """
+    if not rows:
+        return []
+    assert model._meta.pk is not None and model._meta.pk.column
+    columns, moments = _columns(model, fields)
+    values = _adapted(rows, moments)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    ids: list[int] = []
+    # Bounded statements: SQLite allows 32766 variables.
+    per_statement = max(1, 30_000 // len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), per_statement):
+            chunk = values[start : start + per_statement]
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+                f"VALUES {', '.join([row_marks] * len(chunk))} RETURNING {pk}"
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+            ids += [row[0] for row in cursor.fetchall()]
+    return ids

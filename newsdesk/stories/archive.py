@@ -1,31 +1,26 @@
-"""The stored articles the Understand stage compares new ones with: database, and Redis.
+"""The stored articles the Understand stage compares new ones with.
 
-The LSH bands are rows of ``ReprintBand`` so that every stage process, and a
-restarted one, finds the same candidates. With NEWSDESK_REDIS_URL set they are
-also kept in Redis sets that expire with the reprint window, and looked up
-there (one round trip per batch); when Redis fails the database answers.
+The LSH bands are searched in memory (``stories.bands``); each article's buckets
+are also stored as one ``ReprintBands`` row so that every stage process, and a
+restarted one, rebuilds the same index and finds the same candidates.
 """
 
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 
 from newsdesk.core.writes import adapt_datetime, insert_rows
+from newsdesk.stories.bands import BandIndex, encode_buckets, entries_of, index_from_rows
 from newsdesk.stories.dedup import Fingerprint
-from newsdesk.stories.models import Article, ReprintBand
+from newsdesk.stories.models import Article, ReprintBands
 from newsdesk.stories.types import ArticleItem, chunked
 from newsdesk.stories.understand import Known
 
-logger = logging.getLogger(__name__)
-
-REDIS_PREFIX = "newsdesk:stories:band:"
 # SQLite allows 32766 variables per statement; PostgreSQL many more.
 IN_CHUNK = 2000
 # Fingerprints of articles already compared, kept for the next comparisons.
@@ -69,45 +64,20 @@ def placed_articles() -> Any:
 
 
 class DatabaseArchive:
-    """Look placed articles up in the database (and their bands in Redis when configured)."""
+    """Look placed articles up in the database, and their bands in the stage's band index."""
 
-    def __init__(self, fingerprints: dict[int, Fingerprint | None] | None = None) -> None:
+    def __init__(
+        self,
+        fingerprints: dict[int, Fingerprint | None] | None = None,
+        bands: BandIndex | None = None,
+    ) -> None:
         self.fingerprints = fingerprints if fingerprints is not None else {}
-        self.redis = redis_client()
+        self.bands = bands if bands is not None else load_bands()
         # Articles loaded without a cached fingerprint: remembered once compared.
         self.uncached: list[Known] = []
 
     def band_matches(self, buckets: Collection[int]) -> dict[int, set[int]]:
-        if self.redis is not None:
-            try:
-                return self._redis_matches(buckets)
-            except Exception as error:
-                logger.warning("redis band lookup failed", extra={"error": str(error)})
-        found: dict[int, set[int]] = {}
-        table = connection.ops.quote_name(ReprintBand._meta.db_table)
-        # Plain SQL: the ORM's preparation of a 2,000-value IN list cost more than the lookup.
-        with connection.cursor() as cursor:
-            for chunk in chunked(sorted(buckets), IN_CHUNK):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    f"SELECT bucket, article_id FROM {table} WHERE bucket IN ({marks})",  # noqa: S608
-                    chunk,
-                )
-                for bucket, article_id in cursor.fetchall():
-                    found.setdefault(bucket, set()).add(article_id)
-        return found
-
-    def _redis_matches(self, buckets: Collection[int]) -> dict[int, set[int]]:
-        assert self.redis is not None
-        ordered = list(buckets)
-        pipe = self.redis.pipeline(transaction=False)
-        for bucket in ordered:
-            pipe.smembers(f"{REDIS_PREFIX}{bucket}")
-        found: dict[int, set[int]] = {}
-        for bucket, members in zip(ordered, pipe.execute(), strict=True):
-            if members:
-                found[bucket] = {int(member) for member in members}
-        return found
+        return self.bands.matches(buckets)
 
     def exact_matches(
         self, urls: Collection[str], hashes: Collection[str]
@@ -165,53 +135,46 @@ def _chunked_text(values: Collection[str]) -> list[list[str]]:
     return [ordered[i : i + IN_CHUNK] for i in range(0, len(ordered), IN_CHUNK)]
 
 
-def store_bands(prints: dict[int, Fingerprint], seen: dict[int, datetime]) -> None:
-    """Write the LSH bands of newly placed articles (database, and Redis when configured)."""
-    # Adapt each article's moment once, not once per band (42 rows an article).
-    moments = {article_id: adapt_datetime(seen[article_id]) for article_id in prints}
-    # In bucket order: each insert then lands near the previous one in the bucket index.
-    rows = sorted(
-        (bucket, article_id, moments[article_id])
-        for article_id, print_ in prints.items()
-        for bucket in print_.buckets
+def load_bands(since: datetime | None = None) -> BandIndex:
+    """Build the band index from the stored bands of articles first seen since ``since``."""
+    rows = ReprintBands.objects.order_by()
+    if since is not None:
+        rows = rows.filter(seen_at__gte=since)
+    return index_from_rows(
+        rows.values_list("article_id", "buckets", "seen_at").iterator(chunk_size=5000)
     )
-    insert_rows(ReprintBand, ["bucket", "article", "seen_at"], rows, adapted=True)
-    client = redis_client()
-    if client is None:
-        return
-    expiry = int(reprint_window().total_seconds())
-    try:
-        pipe = client.pipeline(transaction=False)
-        for article_id, print_ in prints.items():
-            for bucket in print_.buckets:
-                pipe.sadd(f"{REDIS_PREFIX}{bucket}", article_id)
-                pipe.expire(f"{REDIS_PREFIX}{bucket}", expiry)
-        pipe.execute()
-    except Exception as error:
-        logger.warning("redis band store failed", extra={"error": str(error)})
+
+
+def store_bands(prints: dict[int, Fingerprint], seen: dict[int, datetime]) -> None:
+    """Write the LSH bands of newly placed articles, one row an article."""
+    rows = [
+        (article_id, encode_buckets(print_.buckets), adapt_datetime(seen[article_id]))
+        for article_id, print_ in prints.items()
+    ]
+    insert_rows(ReprintBands, ["article", "buckets", "seen_at"], rows, adapted=True)
+
+
+def index_bands(
+    prints: dict[int, Fingerprint], seen: dict[int, datetime], index: BandIndex
+) -> None:
+    """Add newly placed articles' bands to the in-memory index (once they are stored)."""
+    index.add(entries_of({pk: print_.buckets for pk, print_ in prints.items()}, seen))
 
 
 def forget_bands(article_ids: Collection[int]) -> None:
-    """Take articles out of the reprint index (hidden ones may not be credited)."""
+    """Take articles out of the stored reprint index (hidden ones may not be credited).
+
+    The in-memory index is rebuilt from the rows afterwards (the stage resets its state).
+    """
     for chunk in chunked(article_ids, IN_CHUNK):
-        buckets = list(
-            ReprintBand.objects.filter(article_id__in=chunk).values_list("bucket", "article_id")
-        )
-        ReprintBand.objects.filter(article_id__in=chunk).delete()
-        client = redis_client()
-        if client is not None and buckets:
-            try:
-                pipe = client.pipeline(transaction=False)
-                for bucket, article_id in buckets:
-                    pipe.srem(f"{REDIS_PREFIX}{bucket}", article_id)
-                pipe.execute()
-            except Exception as error:
-                logger.warning("redis band removal failed", extra={"error": str(error)})
+        ReprintBands.objects.filter(article_id__in=chunk).delete()
 
 
-def prune_bands(before: datetime) -> int:
-    """Delete band rows of articles first seen before ``before`` (Redis keys expire alone)."""
-    deleted, _ = ReprintBand.objects.filter(seen_at__lt=before).delete()
+def prune_bands(before: datetime, index: BandIndex | None = None) -> int:
+    """Delete the bands of articles first seen before ``before``; return how many rows."""
+    if index is not None:
+        index.prune(before)
+    deleted, _ = ReprintBands.objects.filter(seen_at__lt=before).delete()
     return deleted
 
 
@@ -221,18 +184,3 @@ def reprint_window() -> timedelta:
 
 def story_window() -> timedelta:
     return timedelta(hours=settings.NEWSDESK_STORIES_WINDOW_HOURS)
-
-
-_clients: dict[str, Any] = {}
-
-
-def redis_client() -> Any:
-    """Return a Redis client for NEWSDESK_REDIS_URL, or None when it is not set."""
-    url = str(settings.NEWSDESK_REDIS_URL or "")
-    if not url:
-        return None
-    if url not in _clients:
-        import redis
-
-        _clients[url] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-    return _clients[url]

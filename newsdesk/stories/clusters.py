@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from itertools import chain, repeat
 from operator import itemgetter, mul
+from sys import intern
 
 import justext
 import numpy as np
@@ -71,8 +72,10 @@ def terms(item: ArticleItem, body_words: list[str] | None = None) -> Counter[str
     # One count over the whole list: the same counts, in the same order, as one update a part.
     counts = Counter(title * TITLE_WEIGHT + lead)
     # Filter distinct words once rather than every occurrence; the kept ones keep their order.
-    for word in [word for word in counts if len(word) < 2 or word in stops or word.isdigit()]:
-        del counts[word]
+    # dict's own __delitem__: Counter's is a Python method, and a lead drops dozens of words.
+    drop = dict.__delitem__
+    for word in [word for word in counts if word in stops or len(word) < 2 or word.isdigit()]:
+        drop(counts, word)
     return counts
 
 
@@ -129,7 +132,8 @@ class StoryIndex:
             term: (1 + log(count)) * (log(total / (frequency[term] + 1)) + 1)
             for term, count in counts.items()
         }
-        length = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
+        weights = vector.values()
+        length = math.sqrt(sum(map(mul, weights, weights))) or 1.0
         return {term: weight / length for term, weight in vector.items()}
 
     def _thin_frequencies(self) -> None:
@@ -199,7 +203,14 @@ class StoryIndex:
         # Only the article's terms change weight: the postings of the others stay as they are.
         every = self.postings
         for term, weight in vector.items():
-            total = centroid[term] = centroid.get(term, 0.0) + weight
+            known = centroid.get(term)
+            if known is None:
+                # Interned where a term enters a centroid: centroids and postings then share
+                # one string a term, not one an article (a fifth of the index's memory).
+                term = intern(term)
+                total = centroid[term] = weight
+            else:
+                total = centroid[term] = known + weight
             postings = every.get(term)
             if postings is None:
                 every[term] = {key: total}

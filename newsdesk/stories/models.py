@@ -240,19 +240,26 @@ class ArticleImage(models.Model):
         return f"{self.get_role_display()} {self.position} of article {self.article_id}"
 
 
-class ReprintBand(models.Model):
-    """One LSH band of an article's MinHash signature, shared by every stage process.
+class ReprintBands(models.Model):
+    """The LSH band buckets of one article's MinHash signature, for every stage process.
 
     Articles whose bodies are near-duplicates share at least one band bucket with
-    high probability; rows older than the reprint window are pruned.
+    high probability. The stage searches them in memory (``stories.bands``); these
+    rows rebuild that index after a restart. Rows older than the reprint window
+    are pruned.
     """
 
-    bucket = models.BigIntegerField(db_index=True)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    buckets = models.BinaryField(help_text="The buckets, little-endian signed 64-bit each.")
     seen_at = models.DateTimeField(db_index=True)
 
+    class Meta:
+        verbose_name_plural = "reprint bands"
+
     def __str__(self) -> str:
-        return f"{self.bucket:x} -> {self.article_id}"
+        return f"bands of {self.article_id}"
 
 
 class StageLease(models.Model):

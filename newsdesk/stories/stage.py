@@ -27,18 +27,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from newsdesk.core.writes import update_rows
+from newsdesk.core.writes import insert_returning_ids, update_rows
 from newsdesk.stories.archive import (
     ITEM_FIELDS,
     DatabaseArchive,
     forget_bands,
+    index_bands,
     item_from_row,
+    load_bands,
     placed_articles,
     prune_bands,
     reprint_window,
     store_bands,
     story_window,
 )
+from newsdesk.stories.bands import BandIndex
 from newsdesk.stories.dedup import Fingerprint
 from newsdesk.stories.models import Article, StageLease, Story, unpublished_statuses
 from newsdesk.stories.refresh import refresh_stories
@@ -64,6 +67,7 @@ class StageState:
 
     generation: int
     understander: Understander
+    bands: BandIndex = field(default_factory=BandIndex)
     fingerprints: dict[int, Fingerprint | None] = field(default_factory=dict)
     clock: datetime | None = None
 
@@ -109,13 +113,13 @@ def _run(
         items = next_items(batch_size)
         if not items:
             break
-        archive = DatabaseArchive(state.fingerprints)
+        archive = DatabaseArchive(state.fingerprints, state.bands)
         plan = state.understander.place(items, archive)
         _write(holder, state, items, plan, result)
         archive.remember(plan.fingerprints)
     if state.clock is not None:
         state.understander.evict(state.clock - story_window())
-        prune_bands(state.clock - reprint_window())
+        prune_bands(state.clock - reprint_window(), state.bands)
 
 
 def next_items(limit: int) -> list[ArticleItem]:
@@ -132,10 +136,11 @@ def next_items(limit: int) -> list[ArticleItem]:
 
 
 def load_state(generation: int) -> StageState:
-    """Rebuild the story index from the stories still inside the window."""
+    """Rebuild the story index and the band index from what is still inside their windows."""
     understander = Understander(story_window())
     newest = placed_articles().order_by("-first_seen_at").values_list("first_seen_at", flat=True)
     clock = newest.first()
+    bands = BandIndex() if clock is None else load_bands(clock - reprint_window())
     if clock is not None:
         since = clock - story_window()
         rows = (
@@ -148,7 +153,7 @@ def load_state(generation: int) -> StageState:
             Known(item_from_row(row), row["story_id"], row["reprint_of_id"])
             for row in rows.iterator(chunk_size=2000)
         )
-    return StageState(generation, understander, clock=clock)
+    return StageState(generation, understander, bands, clock=clock)
 
 
 def reset_state() -> None:
@@ -161,14 +166,16 @@ def _write(
     holder: str, state: StageState, items: list[ArticleItem], plan: Plan, result: BatchResult
 ) -> None:
     now = timezone.now()
+    seen_at = {item.id: item.first_seen_at for item in items}
     with transaction.atomic():
         advance_generation(holder, state)
         story_ids = _create_stories(state, plan)
         placed = _place_articles(items, plan, story_ids, now)
         touched = set(placed.values())
         touched |= _regroup(plan.regroup)
-        store_bands(plan.fingerprints, {item.id: item.first_seen_at for item in items})
+        store_bands(plan.fingerprints, seen_at)
         refresh_stories(touched)
+    index_bands(plan.fingerprints, seen_at, state.bands)
     seen = max(item.first_seen_at for item in items)
     state.clock = seen if state.clock is None else max(state.clock, seen)
     result.placed += len(items)
@@ -193,12 +200,17 @@ def advance_generation(holder: str, state: StageState) -> None:
 
 def _create_stories(state: StageState, plan: Plan) -> dict[int, int]:
     now = timezone.now()
-    created = Story.objects.bulk_create([Story(created_at=now) for _ in plan.new_story_keys])
+    # The summary fields are filled by refresh_stories in the same transaction.
+    blank = ("", False, 0, 0, now)
+    created = insert_returning_ids(
+        Story,
+        ["headline", "headline_edited", "article_count", "source_count", "created_at"],
+        [blank] * len(plan.new_story_keys),
+    )
     ids = {}
-    for key, story in zip(plan.new_story_keys, created, strict=True):
-        assert story.pk is not None
-        ids[key] = story.pk
-        state.understander.rename_story(key, story.pk)
+    for key, pk in zip(plan.new_story_keys, created, strict=True):
+        ids[key] = pk
+        state.understander.rename_story(key, pk)
     return ids
 
 

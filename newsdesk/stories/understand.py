@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
@@ -113,15 +114,17 @@ class Understander:
         hashes = {value.body_hash for value in plan.fingerprints.values() if value.body_hash}
         url_hits, hash_hits = archive.exact_matches(urls, hashes)
         batch = _Batch()
-        # Most of an article's 42 buckets match nothing: find the ones that can, once a batch.
-        seen = Counter(b for value in plan.fingerprints.values() for b in set(value.buckets))
-        batch.shared = frozenset(bucket for bucket, count in seen.items() if count > 1)
-        batch.live = batch.shared | band_hits.keys()
         # Read every candidate of the batch at once rather than one query an article.
         found = {
             key for hits in (band_hits, url_hits, hash_hits) for ids in hits.values() for key in ids
         }
         batch.archived = archive.load(found - {item.id for item in items})
+        # An index kept in memory may still name an article deleted since: never a candidate.
+        band_hits = _loaded(band_hits, batch.archived.keys())
+        # Most of an article's 42 buckets match nothing: find the ones that can, once a batch.
+        seen = Counter(b for value in plan.fingerprints.values() for b in set(value.buckets))
+        batch.shared = frozenset(bucket for bucket, count in seen.items() if count > 1)
+        batch.live = batch.shared | band_hits.keys()
         for item in items:
             print_ = prints[item.id]
             exact = _lookup(url_hits, batch.urls, item.canonical_url)
@@ -252,6 +255,14 @@ def _likeliest(print_: Fingerprint, band_hits: dict[int, set[int]], batch: _Batc
         elif stored or placed:
             shared.update(stored or placed or ())
     return {key for key, _ in sorted(shared.items(), key=lambda p: (-p[1], -p[0]))[:MAX_CANDIDATES]}
+
+
+def _loaded(hits: dict[int, set[int]], loaded: AbstractSet[int]) -> dict[int, set[int]]:
+    """Return ``hits`` without the articles that were not loaded (and buckets left empty)."""
+    if all(ids <= loaded for ids in hits.values()):
+        return hits
+    kept = {bucket: {key for key in ids if key in loaded} for bucket, ids in hits.items()}
+    return {bucket: ids for bucket, ids in kept.items() if ids}
 
 
 def _follow(moves: dict[int, int], key: int) -> int:

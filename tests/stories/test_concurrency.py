@@ -18,7 +18,6 @@ import pytest
 from django.db import connection
 
 from newsdesk.stories.models import Article, Story
-from tests.conftest import service_url
 from tests.stories.helpers import event, store
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -89,26 +88,8 @@ def story_rows(path: Path | None) -> dict[int, int]:
         return dict(db.execute("SELECT id, article_count FROM stories_story"))
 
 
-def forget_bands(url: str) -> None:
-    """Drop the stories' bands from Redis, and nothing else.
-
-    Not FLUSHDB: tests running beside this one keep Celery queues and throttles
-    in the same Redis database.
-    """
-    import redis
-
-    from newsdesk.stories.archive import REDIS_PREFIX
-
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(match=f"{REDIS_PREFIX}*", count=1000):
-        client.delete(key)
-
-
 def redis_for_runners() -> str:
-    url = os.environ.get("NEWSDESK_TEST_REDIS_URL", "")
-    if url:
-        forget_bands(url)
-    return url
+    return os.environ.get("NEWSDESK_TEST_REDIS_URL", "")
 
 
 @pytest.mark.parametrize("round_number", range(ROUNDS))
@@ -127,33 +108,3 @@ def test_concurrent_runners_place_each_event_in_one_story(
     counts = story_rows(path)
     assert set(counts) == stories_of[56] | stories_of[59]
     assert sorted(counts.values()) == [6, 6]
-
-
-@pytest.mark.redis
-def test_bands_are_shared_through_redis(settings: object) -> None:
-    """With Redis configured, a later copy is found through the bands kept in Redis."""
-    url = service_url("NEWSDESK_TEST_REDIS_URL", "Redis")
-    import redis
-
-    forget_bands(url)
-    settings.NEWSDESK_REDIS_URL = url  # type: ignore[attr-defined]
-    from newsdesk.stories.models import ReprintBand
-    from newsdesk.stories.stage import reset_state, understand_new_articles
-    from tests.site.factories import make_source
-
-    reset_state()
-    original = event(5)[0]
-    first = store(original)
-    understand_new_articles()
-    assert redis.Redis.from_url(url).keys("newsdesk:stories:band:*")
-    ReprintBand.objects.all().delete()  # only Redis knows the bands now
-    copy = store(
-        original,
-        source=make_source(name="Copyist"),
-        body_text="Shared by a partner.\n" + original.text,
-        url="https://copyist.example/r",
-        canonical_url="https://copyist.example/r",
-    )
-    understand_new_articles()
-    copy.refresh_from_db()
-    assert copy.reprint_of_id == first.pk
