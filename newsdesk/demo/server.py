@@ -141,6 +141,10 @@ def _make_handler(server: CorpusServer) -> type[BaseHTTPRequestHandler]:
                 recorded.status = status
                 if server.delay:
                     time.sleep(server.delay)
+                # Answered as the response starts to leave: a client that sends its next
+                # request the moment this one's last byte arrives (on a new connection,
+                # so on another server thread) must not find this one still counted.
+                server.answered(recorded)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -149,7 +153,8 @@ def _make_handler(server: CorpusServer) -> type[BaseHTTPRequestHandler]:
                 if send_body:
                     self.wfile.write(body)
             finally:
-                server.answered(recorded)
+                if not recorded.finished:
+                    server.answered(recorded)
 
         def _resolve(self, path: str) -> tuple[int, dict[str, str], bytes]:
             if path in server.overrides.responses:
