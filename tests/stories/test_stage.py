@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from newsdesk.stories.evalset import CorpusArticle
 from newsdesk.stories.models import Article, ArticleStatus, ReprintBands, StageLease, Story
 from newsdesk.stories.stage import (
     LEASE,
@@ -179,20 +180,24 @@ def test_stored_bands_are_found_again_with_their_moment() -> None:
     assert not load_bands(first.first_seen_at + timedelta(seconds=1)).matches(print_.buckets)
 
 
-def test_a_restarted_stage_finds_copies_through_stored_bands() -> None:
-    """A new process rebuilds the band index from the database and still credits a copy."""
-    original = event(5)[0]
-    first = store(original)
-    understand_new_articles()
-    reset_state()
-    # No exact match: another URL and a body with a new intro, so only the bands can find it.
-    copy = store(
+def store_partner_copy(original: CorpusArticle) -> Article:
+    """Store ``original`` again from another outlet with a new intro: only bands can match it."""
+    return store(
         original,
         source=make_source(name="Copyist"),
         body_text="Shared by a partner.\n" + original.text,
         url="https://copyist.example/r",
         canonical_url="https://copyist.example/r",
     )
+
+
+def test_a_restarted_stage_finds_copies_through_stored_bands() -> None:
+    """A new process rebuilds the band index from the database and still credits a copy."""
+    original = event(5)[0]
+    first = store(original)
+    understand_new_articles()
+    reset_state()
+    copy = store_partner_copy(original)
     understand_new_articles()
     copy.refresh_from_db()
     assert copy.reprint_of_id == first.pk
@@ -204,13 +209,7 @@ def test_a_deleted_article_is_no_candidate() -> None:
     first = store(original)
     understand_new_articles()
     first.delete()
-    copy = store(
-        original,
-        source=make_source(name="Copyist"),
-        body_text="Shared by a partner.\n" + original.text,
-        url="https://copyist.example/r",
-        canonical_url="https://copyist.example/r",
-    )
+    copy = store_partner_copy(original)
     understand_new_articles()
     copy.refresh_from_db()
     assert copy.reprint_of_id is None
