@@ -96,6 +96,11 @@ def understand_new_articles(
     except LostLeaseError:
         logger.info("understand stage lost its lease; the index is rebuilt next run")
         reset_state()
+    except BaseException:
+        # The index places a batch before its writes commit: after a failed write it holds
+        # stories and placements the database rolled back (new stories under temporary ids).
+        reset_state()
+        raise
     finally:
         release_lease(holder)
     return result

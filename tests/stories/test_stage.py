@@ -215,3 +215,33 @@ def test_a_deleted_article_is_no_candidate() -> None:
     assert copy.reprint_of_id is None
     assert copy.story_id is not None
     assert not ReprintBands.objects.filter(article_id=first.pk).exists()
+
+
+def test_a_failed_write_leaves_no_trace_in_the_next_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database error mid-batch rolls the writes back; the index must not keep them."""
+    from django.db import OperationalError
+
+    from newsdesk.stories import stage
+
+    reports = [store(a) for a in event(4)[:3]]
+
+    def broken_write(*args: object, **kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(stage, "_write", broken_write)
+        with pytest.raises(OperationalError):
+            understand_new_articles()
+    assert Story.objects.count() == 0
+    result = understand_new_articles()
+    assert result.placed == 3
+    story = Story.objects.get()
+    assert story.source_count == 3 and story.article_count == 3
+    assert {a.story_id for a in Article.objects.filter(pk__in=[r.pk for r in reports])} == {
+        story.pk
+    }
+    # Placed once in the index too: a fourth report of the event joins this story.
+    fourth = store(event(4)[3])
+    understand_new_articles()
+    fourth.refresh_from_db()
+    assert fourth.story_id == story.pk
