@@ -15,13 +15,12 @@ import math
 from typing import Any, Protocol
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
 
 LOOKAHEAD = 2
 
 
 class OrderedListing(Protocol):
-    """A listing in its own order, read as ids first (site.queries.SpreadListing)."""
+    """A listing in its own order, read as ids first (site.queries.ListedIds, SpreadListing)."""
 
     def ids(self, start: int, stop: int) -> list[int]: ...
 
@@ -31,7 +30,7 @@ class OrderedListing(Protocol):
 class LookaheadPaginator(Paginator):
     """A ``Paginator`` whose ``count`` is the rows known so far, never a full count."""
 
-    def __init__(self, object_list: QuerySet[Any] | OrderedListing, per_page: int) -> None:
+    def __init__(self, object_list: OrderedListing, per_page: int) -> None:
         # The base class only keeps object_list; this class reads ``listing`` itself.
         super().__init__([], per_page, allow_empty_first_page=True)
         self.object_list = object_list  # type: ignore[assignment]
@@ -55,23 +54,12 @@ class LookaheadPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         window = self.per_page * (1 + LOOKAHEAD) + 1
-        if not isinstance(self.listing, QuerySet):
-            # A listing in its own order (site.queries.SpreadListing) gives its ids.
-            ids = self.listing.ids(bottom, bottom + window)
-        else:
-            ids = list(self.listing.values_list("pk", flat=True)[bottom : bottom + window])
+        ids = self.listing.ids(bottom, bottom + window)
         if not ids and number > 1:
             raise EmptyPage("That page contains no results")
         self.known = bottom + len(ids)
         shown = ids[: self.per_page]
-        return Page(self._rows(shown), number, self)
-
-    def _rows(self, ids: list[int]) -> list[Any]:
-        """Read the rows with ``ids`` whole, in that order."""
-        if not isinstance(self.listing, QuerySet):
-            return self.listing.rows(ids)
-        found = self.listing.filter(pk__in=ids).in_bulk(ids) if ids else {}
-        return [found[pk] for pk in ids if pk in found]
+        return Page(self.listing.rows(shown), number, self)
 
     @property
     def count(self) -> int:

@@ -168,7 +168,22 @@ def _fill_evenly(
         counts[key(pick[1])] += 1
 
 
-class SpreadListing:
+class ListedIds:
+    """A listing in its queryset's order, paged ids first (site/paging.py), rows read after."""
+
+    def __init__(self, queryset: QuerySet[Article]) -> None:
+        self.queryset = queryset
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """Return the ids at positions [start, stop) of the listing."""
+        return list(self.queryset.values_list("pk", flat=True)[start:stop])
+
+    def rows(self, ids: list[int]) -> list[Article]:
+        """Read the articles with ``ids`` as cards, in that order (``read_listed``)."""
+        return read_listed(ids)
+
+
+class SpreadListing(ListedIds):
     """A listing in ``spread_by_source`` order that a Paginator can page through.
 
     The order is worked out on narrow rows (id, source) and only the shown
@@ -180,7 +195,7 @@ class SpreadListing:
     """
 
     def __init__(self, queryset: QuerySet[Article], page_size: int) -> None:
-        self.queryset = queryset
+        super().__init__(queryset)
         self.page_size = page_size
 
     def spread_margin(self) -> int:
@@ -194,10 +209,6 @@ class SpreadListing:
         rows = list(self.queryset.values_list("pk", "source_id")[:limit])
         spread = spread_by_source(rows, self.page_size, _row_source)
         return [pk for pk, _ in islice(spread, start, stop)]
-
-    def rows(self, ids: list[int]) -> list[Article]:
-        """Read the articles with ``ids`` as cards, in that order (``read_listed``)."""
-        return read_listed(ids)
 
     def count(self) -> int:
         return self.queryset.count()
@@ -291,21 +302,6 @@ def read_listed(ids: list[int]) -> list[Article]:
     # Unordered: the ids give the order (the listing's would sort the rows first).
     found = card_rows().order_by().in_bulk(ids) if ids else {}
     return [found[pk] for pk in ids if pk in found]
-
-
-class ListedIds:
-    """A listing in its queryset's order, paged ids first (site/paging.py), rows read after."""
-
-    def __init__(self, queryset: QuerySet[Article]) -> None:
-        self.queryset = queryset
-
-    def ids(self, start: int, stop: int) -> list[int]:
-        """Return the ids at positions [start, stop) of the listing."""
-        return list(self.queryset.values_list("pk", flat=True)[start:stop])
-
-    def rows(self, ids: list[int]) -> list[Article]:
-        """Read the articles with ``ids`` as cards, in that order (``read_listed``)."""
-        return read_listed(ids)
 
 
 def story_listing(**source_filters: Any) -> QuerySet[Article]:
