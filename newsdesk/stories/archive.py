@@ -66,13 +66,11 @@ def placed_articles() -> Any:
 class DatabaseArchive:
     """Look placed articles up in the database, and their bands in the stage's band index."""
 
-    def __init__(
-        self,
-        fingerprints: dict[int, Fingerprint | None] | None = None,
-        bands: BandIndex | None = None,
-    ) -> None:
-        self.fingerprints = fingerprints if fingerprints is not None else {}
-        self.bands = bands if bands is not None else load_bands()
+    def __init__(self, fingerprints: dict[int, Fingerprint | None], bands: BandIndex) -> None:
+        # Both are the stage's state, kept between batches (the band index is built from
+        # the reprint window's stored rows, never from the whole table).
+        self.fingerprints = fingerprints
+        self.bands = bands
         # Articles loaded without a cached fingerprint: remembered once compared.
         self.uncached: list[Known] = []
 

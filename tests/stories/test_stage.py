@@ -152,9 +152,10 @@ def test_fingerprint_cache_stays_bounded() -> None:
     import numpy as np
 
     from newsdesk.stories.archive import FINGERPRINT_CACHE, DatabaseArchive
+    from newsdesk.stories.bands import BandIndex
     from newsdesk.stories.dedup import Fingerprint
 
-    archive = DatabaseArchive({})
+    archive = DatabaseArchive({}, BandIndex())
     empty = Fingerprint(np.empty(0, np.uint32), (), "")
     for start in range(0, FINGERPRINT_CACHE * 2, 1000):
         archive.remember({key: empty for key in range(start, start + 1000)})
