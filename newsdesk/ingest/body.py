@@ -66,7 +66,12 @@ class Block:
 
 
 def normalise(text: str) -> str:
-    return _SPACES.sub(" ", text.replace("\u00a0", " ")).strip()
+    """One line of the block's words, as the furniture rules read them.
+
+    Soft hyphens go: pages that hyphenate for narrow screens put one in every
+    long word ("illus\u00adtra\u00adtive"), which no cue would match.
+    """
+    return _SPACES.sub(" ", text.replace("\u00a0", " ").replace("\u00ad", "")).strip()
 
 
 def page_captions(tree: HtmlElement) -> Captions:

@@ -32,10 +32,11 @@ _READ_MORE = re.compile(
     r"|related( (stories|articles|coverage|content))?"
     r"|more (on this|from|stories|news)|recommended( for you)?|watch( now)?|listen( now)?|must read"
     r"|lesen sie (auch|mehr|hier)|mehr zum thema|mehr dazu|auch interessant|weitere informationen"
+    r"|verwandte (themen|artikel|beiträge)|weiterführende links"
     r"|das könnte (sie|dich) auch interessieren|das thema könnte dich auch interessieren|auch auf"
-    r"|(à )?lire aussi|voir aussi|à voir( aussi)?|sur le même sujet|pour aller plus loin"
+    r"|([àa] )?lire aussi|voir aussi|à voir( aussi)?|sur le même sujet|pour aller plus loin"
     r"|lea (también|más|además)|lee (también|más)|leer más|ver (también|más)|te puede interesar"
-    r"|también te puede interesar|noticias relacionadas|leia (também|mais)|veja também"
+    r"|también (te )?puede (interesar|leer)|noticias relacionadas|leia (também|mais)|veja também"
     r"|leggi anche|potrebbe interessarti|lea)\b\s*[:.…-]?",
     re.IGNORECASE,
 )
@@ -44,10 +45,31 @@ _PROMPT = re.compile(
     r"|(our|free|daily|weekly) (e-?mail )?newsletters?"
     r"|follow (us|(@?[\w.]+ ){1,3}on (twitter|x|facebook|instagram))"
     r"|join us on|download (our|the) app|share (this|on)\b|click here|all rights reserved"
-    r"|copyright ©|©\s?\d{4}|newsletter abonnieren|jetzt (abonnieren|registrieren)|abonnez-vous"
+    r"|newsletter abonnieren|jetzt (abonnieren|registrieren)|abonnez-vous"
     r"|inscrivez-vous|abonnieren sie|suscr[íi]bete|hazte miembro|pour (lire|accéder)"
     r"|to continue reading"
     r"|already a subscriber|we use cookies|support (our|independent) journalism|weiterlesen mit)\b",
+    re.IGNORECASE,
+)
+# A copyright notice: the sign, or "(c)"/"copyright" with a year ("Copyright
+# holders objected" is news). Inside _PROMPT's word boundaries "©" never
+# matched: it is not a word character.
+_COPYRIGHT = re.compile(r"©|\(c\)\s?\d{4}|\bcopyright\s+(\(c\)\s?)?\d{4}", re.IGNORECASE)
+# Appeals for money or membership that close an article, in the outlet's own
+# imperative voice ("become a member" also reports news: left out); a paragraph
+# may be longer than SHORT (up to APPEAL_MAX) and still be one.
+_APPEAL = re.compile(
+    r"\b(hazte (miembro|socio)|spendenfinanziert|unseren journalismus"
+    r"|support (our|independent|quality) journalism|donate (now|today)|make a donation"
+    r"|faites un don|soutenez[- ]nous|apoya (nuestro|el) periodismo"
+    r"|jetzt (mit wenigen klicks )?unterstützen)\b",
+    re.IGNORECASE,
+)
+APPEAL_MAX = 2 * SHORT
+# "12 comments", "Kommentare: 3": a comment counter from a teaser or the article's foot.
+_COMMENT_COUNT = re.compile(
+    r"^\W{0,2}(\d+\s+(comments?|commentaires?|kommentare?|comentarios?|commenti|reacties|replies)"
+    r"|(comments?|commentaires|kommentare|comentarios)\s*[:(]?\s*\d+\)?)$",
     re.IGNORECASE,
 )
 _TAGS = re.compile(
@@ -96,14 +118,25 @@ def furniture_reason(blocks: Sequence[BlockView], index: int, *, title: str) -> 
         return "read-more"
     if short and block.kind != "head" and _PROMPT.search(text):
         return "prompt"
+    if short and block.kind != "head" and _COPYRIGHT.search(text):
+        return "copyright"
+    if len(text) <= APPEAL_MAX and _APPEAL.search(text):
+        return "appeal"
+    if short and _COMMENT_COUNT.match(text):
+        return "comments"
     if short and _TAGS.match(text) and (_linky(block, 0.3) or block.kind == "list"):
         return "tags"
     if short and _CREDIT.match(text) and not SENTENCE_END.search(_unbracketed(text)):
         return "credit"
     if block.kind == "list" and _related_list(blocks, index):
         return "related"
-    if block.kind == "p" and _announced(blocks, index) and _linky(block, RELATED_LINK_SHARE):
-        # Teaser headlines glued into one paragraph of links under "Also on ...".
+    if (
+        block.kind == "p"
+        and _linky(block, RELATED_LINK_SHARE)
+        and _announced(blocks, index, colon=True)
+    ):
+        # Teaser headlines glued into one paragraph of links under "Also on ...",
+        # or one linked teaser a line under "Related topics on our blog:".
         return "related"
     if short and block.kind in {"p", "list"} and _ticker(text):
         return "ticker"
@@ -114,7 +147,10 @@ def furniture_reason(blocks: Sequence[BlockView], index: int, *, title: str) -> 
 
 
 def heading_introduces_furniture(heading: BlockView, following: BlockView, reason: str) -> bool:
-    """Tell whether a heading only announces a block removed as furniture."""
+    """Tell whether a heading (or a lead-in line) only announces a block removed as furniture."""
+    if heading.kind == "p":
+        # Only before teaser lines: a lead-in to a list of links stays, as before.
+        return reason == "related" and following.kind == "p" and _lead_in(heading, colon=True)
     return (
         heading.kind == "head"
         and reason in {"related", "tags", "read-more"}
@@ -150,13 +186,36 @@ def _related_list(blocks: Sequence[BlockView], index: int) -> bool:
     return announced or (after_body and headline_items)
 
 
-def _announced(blocks: Sequence[BlockView], index: int) -> bool:
-    """The block follows a heading that announces other articles or tags."""
-    previous = blocks[index - 1] if index > 0 else None
-    return (
-        previous is not None
-        and previous.kind == "head"
-        and bool(_READ_MORE.match(previous.text) or _TAGS.match(previous.text))
+def _announced(blocks: Sequence[BlockView], index: int, *, colon: bool = False) -> bool:
+    """The block follows a heading or a lead-in line that announces other articles or tags.
+
+    Linked teasers of the same run may stand between (one a line); with
+    ``colon`` any short line ending in a colon counts as the lead-in.
+    """
+    at = index - 1
+    while at >= 0 and _teaser_line(blocks[at]):
+        at -= 1
+    if at < 0:
+        return False
+    previous = blocks[at]
+    if previous.kind == "head":
+        return bool(_READ_MORE.match(previous.text) or _TAGS.match(previous.text))
+    return previous.kind == "p" and _lead_in(previous, colon=colon)
+
+
+def _teaser_line(block: BlockView) -> bool:
+    """One linked teaser headline on a line of its own."""
+    return block.kind == "p" and len(block.text) <= SHORT and _linky(block, RELATED_LINK_SHARE)
+
+
+def _lead_in(block: BlockView, *, colon: bool) -> bool:
+    """A short line that only announces what follows: a read-more cue (or, with ``colon``,
+    any short line ending in a colon)."""
+    if len(block.text) > MAX_LEAD_IN:
+        return False
+    cue = _READ_MORE.match(block.text)
+    return bool(cue and cue.end() >= len(block.text.rstrip())) or (
+        colon and dangling_lead_in(block)
     )
 
 
@@ -166,10 +225,11 @@ def _unbracketed(text: str) -> str:
 
 
 def dangling_lead_in(block: BlockView) -> bool:
-    """A short line announcing what follows ("More on the topic:") with nothing after it."""
-    return (
-        block.kind in {"p", "head"} and len(block.text) <= MAX_LEAD_IN and block.text.endswith(":")
-    )
+    """A short line announcing what follows ("More on the topic:", "You may also like")."""
+    if block.kind not in {"p", "head"} or len(block.text) > MAX_LEAD_IN:
+        return False
+    cue = _READ_MORE.match(block.text)
+    return block.text.endswith(":") or bool(cue and cue.end() >= len(block.text.rstrip()))
 
 
 # Longest line that may only announce what follows it.

@@ -119,7 +119,23 @@ def _player(element: HtmlElement) -> Embed | None:
         return None
     video = _YOUTUBE_ID.search(src) if platform == "YouTube" else None
     url = f"https://www.youtube.com/watch?v={video.group(1)}" if video else src.split("?")[0]
-    return Embed(platform, url, plain_text(str(element.get("title") or "")))
+    return Embed(platform, url, _player_title(str(element.get("title") or ""), platform))
+
+
+# Words of a title that only names the player ("YouTube video player").
+_PLAYER_WORDS = frozenset({"embedded", "embed", "video", "player", "media", "content", "iframe"})
+
+
+def _player_title(title: str, platform: str) -> str:
+    """The player's title as the embed's words, unless it only names the player.
+
+    Pages give every iframe the title their CMS puts on all of them; "YouTube
+    player" is not what the video says, and in the text it is UI words.
+    """
+    text = plain_text(title)
+    names = {word.casefold() for word in platform.split()}
+    words = {word.casefold() for word in re.findall(r"\w+", text)}
+    return "" if words <= _PLAYER_WORDS | names else text
 
 
 def _swap(element: HtmlElement, embed: Embed, index: int) -> None:

@@ -88,6 +88,20 @@ def test_youtube_player_becomes_a_link() -> None:
     assert "YouTube" not in result.text
 
 
+def test_generic_player_title_is_not_text() -> None:
+    """ "YouTube video player", the title a CMS gives every iframe, stays out of the text;
+    a title that says what the video shows stays."""
+    players = (
+        "<iframe title='YouTube video player' src='https://www.youtube.com/embed/abc123def'>"
+        "</iframe><iframe title='Tram depot open day, March 2020' "
+        "src='https://www.youtube.com/embed/xyz789uvw'></iframe>"
+    )
+    result = extract_article(page(players), url="https://example.org/news/tram")
+    assert "player" not in result.text
+    assert "Tram depot open day, March 2020" in result.text
+    assert "https://www.youtube.com/watch?v=abc123def" in result.html
+
+
 def test_furniture_blocks_are_dropped() -> None:
     """Read-more lines, newsletter prompts, tag lists, related lists and tickers leave the body."""
     middle = (
@@ -121,6 +135,61 @@ def test_social_prompt_credit_and_teaser_links_are_dropped() -> None:
     result = extract_article(page(middle, tail=tail), url="https://example.org/news/tram")
     for furniture in ("Credit:", "Follow The Daily Courier", "Also on", "Cycle lanes"):
         assert furniture not in result.text, furniture
+    assert all(text[:40] in result.text for text in PARAGRAPHS)
+
+
+def test_copyright_line_comment_counter_and_appeal_are_dropped() -> None:
+    """A copyright line, a comment counter and a closing appeal for money leave the body."""
+    middle = "<p>12 comments</p>"
+    tail = (
+        "<p>Independent reporting costs money: please support independent journalism"
+        " and donate today, even a small amount keeps our newsroom going.</p>"
+        "<p>© 2024 Example Media Group</p>"
+    )
+    result = extract_article(page(middle, tail=tail), url="https://example.org/news/tram")
+    for furniture in ("12 comments", "donate today", "Example Media Group"):
+        assert furniture not in result.text, furniture
+    assert all(text[:40] in result.text for text in PARAGRAPHS)
+
+
+def test_sentences_about_copyright_and_membership_stay() -> None:
+    """Hostile case: news about copyright and about becoming a member is article text."""
+    middle = (
+        "<p>Copyright holders objected to the plan, and the mayor, who is becoming a member"
+        " of the transport board, said their concerns would be heard in January.</p>"
+    )
+    result = extract_article(page(middle), url="https://example.org/news/tram")
+    assert "Copyright holders objected to the plan" in result.text
+
+
+def test_teaser_lines_under_a_lead_in_line_are_dropped() -> None:
+    """Linked teasers, one a line, under "Related topics on our blog:" leave with the line."""
+    tail = (
+        "<p>Verwandte Themen auf unserem Blog:</p>"
+        "<p><a href='/a'>Council approves new budget for the coming year</a></p>"
+        "<p><a href='/b'>Cycle lanes to be widened on the riverside road</a></p>"
+    )
+    result = extract_article(page(tail=tail), url="https://example.org/news/tram")
+    for furniture in ("Verwandte Themen", "Council approves", "Cycle lanes"):
+        assert furniture not in result.text, furniture
+    assert result.text.endswith(PARAGRAPHS[3][-40:])
+
+
+def test_a_closing_read_more_heading_is_dropped() -> None:
+    """A "Te puede interesar" heading closing the body announced teasers that were not kept."""
+    tail = "<h2>TE PUEDE INTERESAR</h2>"
+    result = extract_article(page(tail=tail), url="https://example.org/news/tram")
+    assert "INTERESAR" not in result.text
+    assert result.text.endswith(PARAGRAPHS[3][-40:])
+
+
+def test_soft_hyphens_do_not_hide_a_credit() -> None:
+    """A photo credit hyphenated for narrow screens is still a credit."""
+    middle = (
+        "<p>Image illus\u00adtra\u00adtive : Lego Mini\u00adfi\u00adgures by Nin\u00adja Brick</p>"
+    )
+    result = extract_article(page(middle), url="https://example.org/news/tram")
+    assert "Lego" not in result.text
     assert all(text[:40] in result.text for text in PARAGRAPHS)
 
 
