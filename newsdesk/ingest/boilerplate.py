@@ -82,10 +82,23 @@ _CREDIT = re.compile(
     r"|image illustrative|getty images|reuters|ap photo)\b\s*[:/|©]",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(r"^(by|von|par|por|di|door|de)\s+\w", re.IGNORECASE)
+_BYLINE = re.compile(
+    r"^((by|von|par|por|di|door|de)\s+\w|(written by|escrito por|geschrieben von|écrit par"
+    r"|aut(or|hor|eur)(in)?)\b\s*:?\s*\w)",
+    re.IGNORECASE,
+)
+# Month names (and their usual abbreviations) of the corpus's and the demo's languages.
+_MONTH = (
+    r"(jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz]|janv|févr|avr|juil|déc"
+    r"|ene|abr|ago|dic|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
+    r"|octubre|noviembre|diciembre)[a-zäéû]*\.?"
+)
 _DATELINE = re.compile(
-    r"^(published|updated|posted|last updated|veröffentlicht|aktualisiert|stand|publié|mis à jour"
-    r"|publicado|actualizado)\b|^\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|^\d{4}-\d{2}-\d{2}\b",
+    r"^(published|updated|posted|last updated|latest update|veröffentlicht|aktualisiert|stand"
+    r"|publié|mis à jour|publicado|actualizado)\b|^\d{1,2}[./]\d{1,2}[./]\d{2,4}\b"
+    r"|^\d{4}-\d{2}-\d{2}\b"
+    rf"|^\d{{1,2}}\.?\s+(de\s+)?{_MONTH}\s+(de\s+)?\d{{4}}\b"
+    rf"|^{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?,?\s+\d{{4}}\b",
     re.IGNORECASE,
 )
 _ADVERT = re.compile(

@@ -232,6 +232,19 @@ def test_headline_and_byline_do_not_open_the_body() -> None:
     assert result.text.startswith(PARAGRAPHS[0][:30])
 
 
+def test_written_dates_and_author_lines_do_not_open_the_body() -> None:
+    """A date written with its month's name and an "Author:" line at the top leave the body;
+    a first sentence opening with a month stays."""
+    head = "<p>July 7, 2020</p><p>Written by: Jane Doe</p>"
+    result = extract_article(page(head=head), url="https://example.org/news/tram")
+    assert "July 7, 2020" not in result.text
+    assert "Jane Doe" not in result.text
+    assert result.text.startswith(PARAGRAPHS[0][:30])
+    opening = "<p>March 3 was the day the council first debated the tram line</p>"
+    kept = extract_article(page(head=opening), url="https://example.org/news/tram")
+    assert "March 3 was the day" in kept.text
+
+
 def test_extracted_page_crosses_process_boundaries() -> None:
     """The page (and its learning fields) pickles, as a process pool needs."""
     result = extract_article(page(), url="https://example.org/news/tram")
