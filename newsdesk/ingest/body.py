@@ -163,6 +163,7 @@ def drop_furniture(
         ):
             block.dropped = following.dropped
     _drop_dangling_lead_in(blocks)
+    _drop_repeats(blocks)
     if learned:
         _drop_learned(blocks, learned)
     _attach_captions(blocks, captions)
@@ -177,6 +178,30 @@ def _drop_dangling_lead_in(blocks: list[Block]) -> None:
     last = next((b for b in reversed(blocks) if not b.dropped and b.view.kind != "graphic"), None)
     if last is not None and last.embed is None and dangling_lead_in(last.view):
         last.dropped = "lead-in"
+
+
+def _drop_repeats(blocks: list[Block]) -> None:
+    """Drop a paragraph or heading that says word for word what an earlier kept one says.
+
+    Pages print a passage twice (a table of contents above the section
+    headings, a teaser or print copy beside the paragraph); a reader needs it once.
+    Lists and code are left alone: a refrain or a repeated line of code is content.
+    """
+    seen: set[str] = set()
+    for block in blocks:
+        if block.dropped or block.view.kind not in _REPEATABLE:
+            continue
+        key = block.view.text.casefold()
+        if len(key) < MIN_REPEAT_CHARS:
+            continue
+        if key in seen:
+            block.dropped = "repeated"
+        seen.add(key)
+
+
+_REPEATABLE = frozenset({"p", "head", "quote"})
+# Shorter blocks ("Continue reading", a refrain) may repeat for a reason.
+MIN_REPEAT_CHARS = 40
 
 
 def _drop_learned(blocks: list[Block], learned: Collection[str]) -> None:

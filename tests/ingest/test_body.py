@@ -245,6 +245,16 @@ def test_written_dates_and_author_lines_do_not_open_the_body() -> None:
     assert "March 3 was the day" in kept.text
 
 
+def test_a_paragraph_printed_twice_is_kept_once() -> None:
+    """A passage the page prints twice reaches the body once; short repeated lines stay."""
+    twice = "<p>Work on the depot will begin first, the council's engineers said on Monday.</p>"
+    middle = twice + twice + "<p>Continue reading</p><p>Continue reading</p>"
+    result = extract_article(page(middle), url="https://example.org/news/tram")
+    assert result.text.count("Work on the depot will begin first") == 1
+    assert result.text.count("Continue reading") == 2
+    assert all(text[:40] in result.text for text in PARAGRAPHS)
+
+
 def test_extracted_page_crosses_process_boundaries() -> None:
     """The page (and its learning fields) pickles, as a process pool needs."""
     result = extract_article(page(), url="https://example.org/news/tram")
