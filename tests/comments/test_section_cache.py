@@ -67,3 +67,24 @@ def test_a_token_holder_section_is_never_shared(client: Client) -> None:
     other = page(client, article.get_absolute_url())
     assert "awaiting moderation" not in other
     assert "Mine." not in other
+
+
+def test_an_article_without_comments_reads_no_thread_until_one_comes(client: Client) -> None:
+    """A page read with no comment asks no thread query; a held then approved one still shows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    article = make_article()
+    url = article.get_absolute_url()
+    with CaptureQueriesContext(connection) as captured:
+        page(client, url)
+    assert not [q for q in captured.captured_queries if '"comments_comment"."body_html"' in q["sql"]]
+    held = Comment.objects.create(
+        article=article, name="Rosa", body="First.", body_html="<p>First.</p>", visitor_hash="v" * 32
+    )
+    author = Client()
+    author.cookies[cookie_name(held)] = edit_token(held)
+    assert "awaiting moderation" in page(author, url)
+    assert "First." not in page(client, url)
+    approve_comment(held, None)
+    assert "First." in page(client, url)
