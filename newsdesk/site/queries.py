@@ -431,7 +431,7 @@ def recent_rows(articles: QuerySet[Article]) -> list[Recent]:
 
 @dataclass(frozen=True)
 class Walked:
-    """One of the newest listed articles as the home page reads them: ``Recent`` and its category."""
+    """One of the newest listed articles as the home page reads it: ``Recent``, its category."""
 
     pk: int
     source_id: int
