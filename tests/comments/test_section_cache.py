@@ -89,3 +89,26 @@ def test_an_article_without_comments_reads_no_thread_until_one_comes(client: Cli
     assert "1st." not in page(client, url)
     approve_comment(held, None)
     assert "1st." in page(client, url)
+
+
+def test_the_blank_form_is_rendered_once_per_process_and_reply_target(client: Client) -> None:
+    """Every article's section shows the same blank fields, rendered once; a reply target's own."""
+    from django.template.loader import render_to_string
+
+    from newsdesk.comments.forms import CommentForm
+    from newsdesk.comments.templatetags.comments_tags import FORM_FIELDS_TEMPLATE, blank_form_fields
+
+    blank_form_fields.cache_clear()
+    first, second = make_article(), make_article()
+    rosa = Comment.objects.create(
+        article=first, name="Rosa", body="Hi.", body_html="<p>Hi.</p>", status=Status.APPROVED
+    )
+    fields = render_to_string(FORM_FIELDS_TEMPLATE, {"form": CommentForm()})
+    for article in (first, second):
+        html = page(client, article.get_absolute_url())
+        assert fields in html
+        assert f'action="/comments/post/{article.pk}/"' in html
+    reply = page(client, f"{first.get_absolute_url()}?replyto={rosa.pk}")
+    assert f'name="parent" value="{rosa.pk}"' in reply
+    info = blank_form_fields.cache_info()
+    assert (info.misses, info.hits) == (2, 1)
