@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import F, QuerySet, Value
 from django.utils import timezone
 
+from newsdesk.comments.templatetags.comments_tags import comment_count_expression
 from newsdesk.hits.popular import readers_by_story
 from newsdesk.sources.models import Category, Source
 from newsdesk.stories.models import Article, Story
@@ -300,7 +301,10 @@ def read_listed(ids: list[int]) -> list[Article]:
     sources) would only repeat what choosing the ids already applied.
     """
     # Unordered: the ids give the order (the listing's would sort the rows first).
-    found = card_rows().order_by().in_bulk(ids) if ids else {}
+    # Each with its approved comment count: the cards show it (load_comment_counts
+    # then has nothing to ask).
+    rows = card_rows().order_by().annotate(comment_count=comment_count_expression())
+    found = rows.in_bulk(ids) if ids else {}
     return [found[pk] for pk in ids if pk in found]
 
 

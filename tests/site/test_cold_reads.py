@@ -170,6 +170,23 @@ def test_cards_render_as_whole_rows_do_without_reading_more() -> None:
     assert captured.captured_queries == []
 
 
+def test_card_rows_carry_the_comment_counts_load_comment_counts_gives() -> None:
+    """Cards read by id count approved comments in their own query, as the template tag would."""
+    from newsdesk.comments.models import Comment, Status
+    from newsdesk.comments.templatetags.comments_tags import load_comment_counts
+
+    busy, quiet = make_article(), make_article()
+    for n, status in enumerate((Status.APPROVED, Status.APPROVED, Status.PENDING, Status.SPAM)):
+        Comment.objects.create(article=busy, name="R", body=f"{n}", body_hash=f"{n}", status=status)
+    read = queries.read_listed([busy.pk, quiet.pk])
+    expected = sorted(queries.listing().filter(pk__in=[busy.pk, quiet.pk]), key=lambda a: a.pk)
+    load_comment_counts(expected)
+    assert [a.comment_count for a in read] == [a.comment_count for a in expected] == [2, 0]
+    with CaptureQueriesContext(connection) as captured:
+        load_comment_counts(read)
+    assert captured.captured_queries == []
+
+
 def test_cold_listing_pages_read_no_field_per_card(client: Client) -> None:
     """Latest News and a category page ask the same few queries for 3 cards as for 20."""
     category = make_category()

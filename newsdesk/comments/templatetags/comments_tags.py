@@ -11,7 +11,8 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -200,6 +201,19 @@ def with_comment_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
     """Annotate each article with ``comment_count``, its approved comments, in the same query."""
     approved = Q(comments__status=Status.APPROVED)
     return queryset.annotate(comment_count=Count("comments", filter=approved, distinct=True))
+
+
+def comment_count_expression() -> Coalesce:
+    """``comment_count`` as ``load_comment_counts`` sets it, as an article query's annotation."""
+    approved = (
+        Comment.objects.approved()
+        .filter(article_id=OuterRef("pk"))
+        .order_by()
+        .values("article_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(approved), 0)
 
 
 def _articles_in(groups: Iterable[Any]) -> list[Article]:
