@@ -506,9 +506,10 @@ def latest_per_category(
     # away and what the page shows above is left out.
     wanted = count * 6
     for row in walked:
-        held = found.get(row.category_id) if row.category_id is not None else None
-        if held is not None and len(held) < wanted:
-            held.append(Candidate(row.pk, row.story_id, row.reprint_of_id, row.category_id))
+        category_id = row.category_id
+        held = found.get(category_id) if category_id is not None else None
+        if category_id is not None and held is not None and len(held) < wanted:
+            held.append(Candidate(row.pk, row.story_id, row.reprint_of_id, category_id))
     short = [pk for pk, held in found.items() if len(held) < wanted and not walked_all]
     for pk in short:
         found[pk] = []
