@@ -11,7 +11,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -199,8 +199,7 @@ def recent_comments() -> dict[str, Any]:
 
 def with_comment_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
     """Annotate each article with ``comment_count``, its approved comments, in the same query."""
-    approved = Q(comments__status=Status.APPROVED)
-    return queryset.annotate(comment_count=Count("comments", filter=approved, distinct=True))
+    return queryset.annotate(comment_count=comment_count_expression())
 
 
 def comment_count_expression() -> Coalesce:
