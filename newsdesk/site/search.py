@@ -17,7 +17,9 @@ from types import ModuleType
 from django.db import connection
 from django.utils.safestring import SafeString
 
+from newsdesk.comments.templatetags.comments_tags import comment_count_expression
 from newsdesk.site import search_postgres, search_sqlite
+from newsdesk.site.queries import CARD_FIELDS
 from newsdesk.site.search_terms import Marked, Order, clean_query, marked_html
 from newsdesk.stories.models import Article, ArticleStatus
 
@@ -125,9 +127,12 @@ def load_listed(ids: Sequence[int]) -> dict[int, Article]:
     SQLite (without ANALYZE statistics) walks the status index over every
     published article instead of looking up a page of primary keys.
     """
+    # Only what a result shows (a card's fields), with its comment count: the page
+    # then asks no count of its own.
     rows = (
-        Article.objects.select_related("source", "source__category", "source__editor", "image")
-        .defer("body_html", "body_text")
+        Article.objects.select_related("source__category", "image")
+        .only(*CARD_FIELDS, "status", "source__active")
+        .annotate(comment_count=comment_count_expression())
         .filter(pk__in=list(ids))
     )
     return {a.pk: a for a in rows if a.status == ArticleStatus.PUBLISHED and a.source.active}

@@ -67,3 +67,48 @@ def test_a_token_holder_section_is_never_shared(client: Client) -> None:
     other = page(client, article.get_absolute_url())
     assert "awaiting moderation" not in other
     assert "Mine." not in other
+
+
+def test_an_article_without_comments_reads_no_thread_until_one_comes(client: Client) -> None:
+    """A page read with no comment asks no thread query; a held then approved one still shows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    article = make_article()
+    url = article.get_absolute_url()
+    with CaptureQueriesContext(connection) as captured:
+        page(client, url)
+    thread = '"comments_comment"."body_html"'
+    assert not [q for q in captured.captured_queries if thread in q["sql"]]
+    held = Comment.objects.create(
+        article=article, name="Rosa", body="1st.", body_html="<p>1st.</p>", visitor_hash="v" * 32
+    )
+    author = Client()
+    author.cookies[cookie_name(held)] = edit_token(held)
+    assert "awaiting moderation" in page(author, url)
+    assert "1st." not in page(client, url)
+    approve_comment(held, None)
+    assert "1st." in page(client, url)
+
+
+def test_the_blank_form_is_rendered_once_per_process_and_reply_target(client: Client) -> None:
+    """Every article's section shows the same blank fields, rendered once; a reply target's own."""
+    from django.template.loader import render_to_string
+
+    from newsdesk.comments.forms import CommentForm
+    from newsdesk.comments.templatetags.comments_tags import FORM_FIELDS_TEMPLATE, blank_form_fields
+
+    blank_form_fields.cache_clear()
+    first, second = make_article(), make_article()
+    rosa = Comment.objects.create(
+        article=first, name="Rosa", body="Hi.", body_html="<p>Hi.</p>", status=Status.APPROVED
+    )
+    fields = render_to_string(FORM_FIELDS_TEMPLATE, {"form": CommentForm()})
+    for article in (first, second):
+        html = page(client, article.get_absolute_url())
+        assert fields in html
+        assert f'action="/comments/post/{article.pk}/"' in html
+    reply = page(client, f"{first.get_absolute_url()}?replyto={rosa.pk}")
+    assert f'name="parent" value="{rosa.pk}"' in reply
+    info = blank_form_fields.cache_info()
+    assert (info.misses, info.hits) == (2, 1)

@@ -79,6 +79,30 @@ def test_newest_per_category_reads_each_category_alone() -> None:
     assert queries.newest_per_category([], 2) == []
 
 
+@pytest.mark.parametrize("walk", [0, 3, 7, 1000])
+def test_home_blocks_from_the_walk_match_a_walk_per_category(walk: int) -> None:
+    """Blocks filled from the newest-articles walk, or read for short categories, are the same."""
+    now = timezone.now()
+    categories = []
+    for number in range(3):
+        category = make_category()
+        categories.append(category)
+        sources = [make_source(category=category) for _ in range(2)]
+        for k in range(4 + number * 3):
+            minutes = k * 3 + number
+            make_article(source=sources[k % 2], published_at=now - timedelta(minutes=minutes))
+    make_article(source=make_source(category=None))
+    walked = queries.home_walk(walk)
+    expected = queries.latest_per_category(categories, 1)
+    with CaptureQueriesContext(connection) as captured:
+        found = queries.latest_per_category(
+            categories, 1, None, walked, walked_all=len(walked) < walk
+        )
+    assert found == expected
+    # A walk that holds every listed article leaves nothing to read.
+    assert (len(captured.captured_queries) == 0) == (walk == 1000)
+
+
 def test_listed_ids_page_rows_in_listing_order_without_hidden_ones() -> None:
     """A page's ids come from the listing; its rows are read whole, in that order, listed only."""
     category = make_category()
@@ -143,6 +167,23 @@ def test_cards_render_as_whole_rows_do_without_reading_more() -> None:
             assert (category_of and category_of.get_absolute_url()) == (
                 expected.source.category and expected.source.category.get_absolute_url()
             )
+    assert captured.captured_queries == []
+
+
+def test_card_rows_carry_the_comment_counts_load_comment_counts_gives() -> None:
+    """Cards read by id count approved comments in their own query, as the template tag would."""
+    from newsdesk.comments.models import Comment, Status
+    from newsdesk.comments.templatetags.comments_tags import load_comment_counts
+
+    busy, quiet = make_article(), make_article()
+    for n, status in enumerate((Status.APPROVED, Status.APPROVED, Status.PENDING, Status.SPAM)):
+        Comment.objects.create(article=busy, name="R", body=f"{n}", body_hash=f"{n}", status=status)
+    read = queries.read_listed([busy.pk, quiet.pk])
+    expected = sorted(queries.listing().filter(pk__in=[busy.pk, quiet.pk]), key=lambda a: a.pk)
+    load_comment_counts(expected)
+    assert [a.comment_count for a in read] == [a.comment_count for a in expected] == [2, 0]
+    with CaptureQueriesContext(connection) as captured:
+        load_comment_counts(read)
     assert captured.captured_queries == []
 
 

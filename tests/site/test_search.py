@@ -310,3 +310,19 @@ def test_triggers_come_back_after_a_table_rebuild() -> None:
         assert cursor.fetchone()[0] >= len(SQLITE_TRIGGERS)
     make_article(title="Aqueduct reopens")
     assert titles("aqueduct") == ["Aqueduct reopens"]
+
+
+def test_results_show_comment_counts_read_with_their_rows(client: Client) -> None:
+    """A result's comment link counts approved comments; no count query of its own."""
+    from newsdesk.comments.models import Comment, Status
+
+    talked = make_article(title="Harbour talks", summary="")
+    make_article(title="Harbour quiet", summary="")
+    for n, status in enumerate((Status.APPROVED, Status.APPROVED, Status.PENDING)):
+        text = str(n)
+        Comment.objects.create(article=talked, name="R", body=text, body_hash=text, status=status)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/search/?q=harbour").content.decode()
+    assert html.count('class="story-comments"') == 1
+    assert f'href="{talked.get_absolute_url()}#comments">2 comments</a>' in html
+    assert not [q for q in captured.captured_queries if 'COUNT("comments_comment"' in q["sql"]]

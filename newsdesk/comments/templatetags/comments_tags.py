@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from newsdesk.comments.actions import author_may_change
 from newsdesk.comments.forms import CommentForm
@@ -84,6 +87,10 @@ def article_comments(article: Article, request: HttpRequest | None) -> list[Comm
     """
     if request is not None and _holds_edit_token(request):
         return _stored_comments(article)
+    if getattr(article, "has_comments", True) is False:
+        # Read with the article in this generation (``has_comments_expression``):
+        # whatever would show to this reader bumps the generation when it appears.
+        return []
     key = f"comments:thread:{current_generation()}:{article.pk}"
     found: list[Comment] | None = cache.get(key)
     if found is None:
@@ -92,12 +99,23 @@ def article_comments(article: Article, request: HttpRequest | None) -> list[Comm
     return found
 
 
+def has_comments_expression() -> Exists:
+    """Annotate an article query with ``has_comments``: does any comment but spam exist?
+
+    An article page reads it with the article, so the thread of an article
+    nobody commented on (most) costs no query.
+    """
+    stored = Comment.objects.filter(article_id=OuterRef("pk")).exclude(status=Status.SPAM)
+    return Exists(stored)
+
+
 def _stored_comments(article: Article) -> list[Comment]:
     # Built only when read: composing the query costs more than reading the cached list.
     return list(article.comments.exclude(status=Status.SPAM))
 
 
 SECTION_TEMPLATE = "comments/section.html"
+FORM_FIELDS_TEMPLATE = "comments/_form_fields.html"
 
 
 @register.simple_tag(takes_context=True)
@@ -141,20 +159,29 @@ def _section(request: HttpRequest | None, article: Article) -> dict[str, Any]:
     parent = next(
         (i.comment for i in thread if str(i.comment.pk) == reply_to and i.can_reply), None
     )
-    initial = {"parent": parent.pk if parent else None}
-    # Built only when the cached form fragment misses: a form costs more than the thread.
-    form = SimpleLazyObject(lambda: CommentForm(initial=initial))
     return {
         "request": request,
         "article": article,
         "thread": thread,
         "approved_count": sum(1 for c in comments if c.status == Status.APPROVED),
-        "form": form,
+        "form_fields": blank_form_fields(parent.pk if parent else None, get_language()),
         "reply_parent": parent,
         "replies_allowed": max_depth > 1,
         "edit_minutes": int(settings.NEWSDESK_COMMENTS_EDIT_MINUTES),
-        "form_cache_seconds": int(settings.NEWSDESK_PAGE_CACHE_SECONDS),
     }
+
+
+@lru_cache(maxsize=64)
+def blank_form_fields(parent_id: int | None, language: str | None) -> SafeString:
+    """Render the fields of a blank comment form replying to ``parent_id``, once per process.
+
+    A blank form holds nothing of the reader (comments.js fetches the stamp and
+    the CSRF token) nor of the article, so its markup (Django renders each
+    widget through a template: about 3 ms a form) never changes while the
+    process runs; ``language`` keys the labels' translation.
+    """
+    form = CommentForm(initial={"parent": parent_id})
+    return SafeString(render_to_string(FORM_FIELDS_TEMPLATE, {"form": form}))
 
 
 @register.inclusion_tag("comments/recent.html")
@@ -172,8 +199,20 @@ def recent_comments() -> dict[str, Any]:
 
 def with_comment_counts(queryset: QuerySet[Article]) -> QuerySet[Article]:
     """Annotate each article with ``comment_count``, its approved comments, in the same query."""
-    approved = Q(comments__status=Status.APPROVED)
-    return queryset.annotate(comment_count=Count("comments", filter=approved, distinct=True))
+    return queryset.annotate(comment_count=comment_count_expression())
+
+
+def comment_count_expression() -> Coalesce:
+    """``comment_count`` as ``load_comment_counts`` sets it, as an article query's annotation."""
+    approved = (
+        Comment.objects.approved()
+        .filter(article_id=OuterRef("pk"))
+        .order_by()
+        .values("article_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(approved), 0)
 
 
 def _articles_in(groups: Iterable[Any]) -> list[Article]:

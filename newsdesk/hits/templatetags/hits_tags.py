@@ -37,8 +37,9 @@ def most_popular_widget(context: template.Context, limit: int = 5) -> dict[str, 
 
 @register.inclusion_tag("hits/_article_views.html")
 def article_views(article: Article) -> dict[str, Any]:
-    """Render an article's all-time human view count."""
-    return {"views": article_view_count(article.pk)}
+    """Render an article's all-time human view count (read with the article when it was)."""
+    views = getattr(article, "view_count", None)
+    return {"views": article_view_count(article.pk) if views is None else views}
 
 
 @register.simple_tag
