@@ -481,7 +481,7 @@ def _derive_in_bulk(on: bool, indexes: list[str] | None = None) -> list[str]:
                 cursor.execute(definition)
         elif on:
             source_counts.drop_triggers(connection)
-            cards.drop_triggers(connection)
+            cards.TRIGGERS.drop(connection)
             for name in SQLITE_SEARCH_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             return []
@@ -489,7 +489,7 @@ def _derive_in_bulk(on: bool, indexes: list[str] | None = None) -> list[str]:
             cursor.execute(SQLITE_FTS_FILL)
             search_index.ensure_sqlite_triggers(connection)
             source_counts.create_triggers(connection)
-            cards.create_triggers(connection)
+            cards.TRIGGERS.create(connection)
         cursor.execute(SOURCE_RECOUNT)
         cards.rebuild(connection)
     return []

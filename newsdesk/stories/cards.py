@@ -27,6 +27,8 @@ from __future__ import annotations
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from newsdesk.stories.triggers import TriggerSet
+
 TABLE = "stories_listingcard"
 # Every table, column and condition put into SQL below is a constant of this
 # module, never input (hence the noqa S608 marks).
@@ -158,26 +160,15 @@ POSTGRES_DROP = [
 ]
 
 
-def create_triggers(db: BaseDatabaseWrapper) -> None:
-    """Install the triggers on ``db`` (PostgreSQL or SQLite)."""
-    statements = POSTGRES_CREATE if db.vendor == "postgresql" else SQLITE_TRIGGERS
-    with db.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def drop_triggers(db: BaseDatabaseWrapper) -> None:
-    statements = POSTGRES_DROP if db.vendor == "postgresql" else SQLITE_DROP
-    with db.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+# Installed by migration 0009; dropped and created again around a bulk load.
+TRIGGERS = TriggerSet(POSTGRES_CREATE, POSTGRES_DROP, SQLITE_TRIGGERS, SQLITE_DROP)
 
 
 def ensure_sqlite_triggers(using: BaseDatabaseWrapper | None = None) -> None:
     """Create the SQLite triggers again if a table rebuild dropped them (after every migrate)."""
     db = using or connection
     if db.vendor == "sqlite" and TABLE in db.introspection.table_names():
-        create_triggers(db)
+        TRIGGERS.create(db)
 
 
 # Latest News (kind 0, scope 0) holds most cards; scope ids alone repeat across kinds,

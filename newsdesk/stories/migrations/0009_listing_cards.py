@@ -7,12 +7,12 @@ from newsdesk.stories import cards
 
 def forward(apps, schema_editor):
     with transaction.atomic(using=schema_editor.connection.alias):
-        cards.create_triggers(schema_editor.connection)
+        cards.TRIGGERS.create(schema_editor.connection)
         cards.rebuild(schema_editor.connection)
 
 
 def backward(apps, schema_editor):
-    cards.drop_triggers(schema_editor.connection)
+    cards.TRIGGERS.drop(schema_editor.connection)
 
 
 def tidy(apps, schema_editor):
