@@ -27,6 +27,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from newsdesk.stories.models import unpublished_statuses
 from newsdesk.stories.triggers import TriggerSet
 
 TABLE = "stories_listingcard"
@@ -41,6 +42,12 @@ _SCOPES = (
 )
 
 
+# Said as "no other status" (as ``with_published_status``): SQLite, without statistics,
+# answers "status = published" from the status index, walking every published
+# article, where the trigger names one story or one article.
+_UNPUBLISHED = ", ".join(f"'{status}'" for status in unpublished_statuses())
+
+
 def _ranked(articles: str) -> str:
     """Return each listing's card among ``articles`` (an SQL condition on ``a``), as rows."""
     parts = []
@@ -52,7 +59,7 @@ def _ranked(articles: str) -> str:
             f"{partition} ORDER BY COALESCE(a.reprint_of_id, 0), a.published_at DESC,"
             " a.id DESC) AS card_rank"
             " FROM stories_article a JOIN sources_source s ON s.id = a.source_id"
-            f" WHERE a.status = 'published' AND s.active{scoped} AND ({articles})"
+            f" WHERE a.status NOT IN ({_UNPUBLISHED}) AND s.active{scoped} AND ({articles})"
         )
     return (
         f"INSERT INTO {TABLE} (kind, scope_id, published_at, article_id, source_id, story_id)"  # noqa: S608
