@@ -115,7 +115,10 @@ SQLITE_DROP = [
 
 POSTGRES_CREATE = [
     f"""CREATE OR REPLACE FUNCTION newsdesk_listing_cards(stories bigint[], articles bigint[])
-       RETURNS void LANGUAGE plpgsql AS $$
+       RETURNS void LANGUAGE plpgsql
+       -- Plan each call for its ids: a plan cached while the table was small (a new
+       -- site, before autovacuum's ANALYZE) scans it whole, row by row of a bulk insert.
+       SET plan_cache_mode = force_custom_plan AS $$
        BEGIN
          -- Two writers of one story take turns; each statement below then sees the other's rows.
          PERFORM 1 FROM stories_story WHERE id = ANY(stories) ORDER BY id FOR NO KEY UPDATE;
