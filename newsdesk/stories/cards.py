@@ -24,6 +24,9 @@ fills it once; ``rebuild`` fills it again from the articles.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -130,6 +133,9 @@ POSTGRES_CREATE = [
     """CREATE OR REPLACE FUNCTION newsdesk_listing_card_article() RETURNS trigger
        LANGUAGE plpgsql AS $$
        BEGIN
+         IF current_setting('newsdesk.cards_deferred', true) = 'on' THEN
+           RETURN NULL;  -- The writer works the cards out once for its batch (``deferred``).
+         END IF;
          IF TG_OP = 'INSERT' THEN
            PERFORM newsdesk_listing_cards(ARRAY[NEW.story_id], ARRAY[NEW.id]);
          ELSIF TG_OP = 'DELETE' THEN
@@ -172,6 +178,31 @@ POSTGRES_DROP = [
 
 # Installed by migration 0009; dropped and created again around a bulk load.
 TRIGGERS = TriggerSet(POSTGRES_CREATE, POSTGRES_DROP, SQLITE_TRIGGERS, SQLITE_DROP)
+
+
+@contextmanager
+def deferred(
+    story_ids: Callable[[], Collection[int]], article_ids: Collection[int]
+) -> Iterator[None]:
+    """Work the cards out once for a batch of article writes, not once per row (PostgreSQL).
+
+    Inside a transaction: the article triggers skip their work while the block
+    runs; at its end the cards of ``story_ids()`` (asked then: the stories the
+    batch touched, and those the articles left) and of ``article_ids`` are worked
+    out in one call. SQLite's triggers, in process, stay on.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL newsdesk.cards_deferred = 'on'")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL newsdesk.cards_deferred = 'off'")
+        cursor.execute(
+            "SELECT newsdesk_listing_cards(%s::bigint[], %s::bigint[])",
+            [sorted(story_ids()), sorted(article_ids)],
+        )
 
 
 def ensure_sqlite_triggers(using: BaseDatabaseWrapper | None = None) -> None:
