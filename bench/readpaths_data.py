@@ -12,13 +12,14 @@ a search word matches as many articles as it would in real news.
 PostgreSQL is loaded with COPY (psycopg 3), SQLite with ``executemany`` in big
 transactions; foreign-key checks are off while loading (ids are generated
 consistent). What the database's own triggers derive from articles (the
-search index, each source's published count) is filled in bulk instead of row
-by row: PostgreSQL's replica mode skips every trigger except the search
-vector's, switched to fire always for the load (the vector is computed as the
-row is copied, not by a second pass over a million rows); the article table's
-secondary indexes are dropped for the COPY and built again after it; SQLite's
-triggers are dropped for the load, the FTS5 index filled with one INSERT ...
-SELECT, and the triggers created again. A marker table records what was
+search index, each source's published count, the listings' story cards) is
+filled in bulk instead of row by row: PostgreSQL's replica mode skips every
+trigger except the search vector's, switched to fire always for the load (the
+vector is computed as the row is copied, not by a second pass over a million
+rows); the article table's secondary indexes are dropped for the COPY and built
+again after it; SQLite's triggers are dropped for the load, the FTS5 index
+filled with one INSERT ... SELECT, the cards worked out with another, and the
+triggers created again. A marker table records what was
 loaded, so a later run reuses the database when the scale, the generator and
 the loaded tables' columns match.
 """
@@ -467,7 +468,7 @@ def _derive_in_bulk(on: bool, indexes: list[str] | None = None) -> list[str]:
     """
     from django.db import connection
 
-    from newsdesk.stories import search_index, source_counts
+    from newsdesk.stories import cards, search_index, source_counts
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -480,6 +481,7 @@ def _derive_in_bulk(on: bool, indexes: list[str] | None = None) -> list[str]:
                 cursor.execute(definition)
         elif on:
             source_counts.drop_triggers(connection)
+            cards.TRIGGERS.drop(connection)
             for name in SQLITE_SEARCH_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             return []
@@ -487,7 +489,9 @@ def _derive_in_bulk(on: bool, indexes: list[str] | None = None) -> list[str]:
             cursor.execute(SQLITE_FTS_FILL)
             search_index.ensure_sqlite_triggers(connection)
             source_counts.create_triggers(connection)
+            cards.TRIGGERS.create(connection)
         cursor.execute(SOURCE_RECOUNT)
+        cards.rebuild(connection)
     return []
 
 

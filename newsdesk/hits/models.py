@@ -111,6 +111,31 @@ class ArticleDaily(models.Model):
         return f"article {self.article_id} on {self.day}: {self.views}"
 
 
+class ClosedDaysTop(models.Model):
+    """The top articles over a range of whole past days, summed once (Most Popular, 7 and 30 days).
+
+    Past days' rollups no longer change, so their sum is worked out on the first
+    ask after the range closes and read back after that (hits/popular.py). A view
+    flushed late into a past day deletes the ranges holding that day (rollups.py).
+    """
+
+    first_day = models.DateField()
+    end_day = models.DateField(help_text="The day after the range (not in it).")
+    measure = models.CharField(max_length=16)
+    depth = models.PositiveIntegerField(help_text="How many articles were ranked.")
+    ranking = models.JSONField(default=list, help_text="[article id, total], highest first.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["end_day", "first_day", "measure", "depth"], name="closeddaystop_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"top {self.depth} by {self.measure}, {self.first_day} to {self.end_day}"
+
+
 class SiteHourly(models.Model):
     """Site-wide views and distinct daily visitors in one hour (UTC)."""
 

@@ -30,6 +30,7 @@ from newsdesk.hits.models import (
     ArticleDaily,
     ArticleHourly,
     ArticleVisitor,
+    ClosedDaysTop,
     DailyVisitor,
     Dimension,
     DimensionDaily,
@@ -68,7 +69,16 @@ def apply_batch(hits: Sequence[Hit]) -> int:
         _add(FilteredDaily, ["day", "reason"], "requests", filtered)
         if views:
             _add_views(views)
+            _forget_closed_rankings(views)
     return len(views)
+
+
+def _forget_closed_rankings(views: Sequence[Hit]) -> None:
+    """Delete the stored rankings of past days (hits/popular.py) that a late view changes."""
+    # Days as the rollups count them: the hits' own (UTC) dates.
+    earliest = min(hit.ts for hit in views).date()
+    if earliest < timezone.now().date():
+        ClosedDaysTop.objects.filter(end_day__gt=earliest).delete()
 
 
 _VIEW_COLUMNS = (

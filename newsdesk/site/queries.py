@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from newsdesk.comments.templatetags.comments_tags import comment_count_expression
 from newsdesk.hits.popular import readers_by_story
-from newsdesk.sources.models import Category, Source
-from newsdesk.stories.models import Article, Story
-from newsdesk.stories.queries import attach_cards, current_stories, lead_articles, one_per_story
+from newsdesk.sources.models import Category, Editor, Source
+from newsdesk.stories.models import Article, CardKind, ListingCard, Story
+from newsdesk.stories.queries import attach_cards, current_stories, lead_articles
 
 SECONDARY_ON_HOME = 4
 LATEST_ON_HOME = 9
@@ -62,7 +62,7 @@ class HomePage:
 T = TypeVar("T")
 
 
-def article_source(article: Article | Recent) -> int:
+def article_source(article: Article | Recent | ListingCard) -> int:
     """The key ``spread_by_source`` caps articles by."""
     return article.source_id
 
@@ -170,14 +170,14 @@ def _fill_evenly(
 
 
 class ListedIds:
-    """A listing in its queryset's order, paged ids first (site/paging.py), rows read after."""
+    """A listing's cards in order, paged ids first (site/paging.py), the articles read after."""
 
-    def __init__(self, queryset: QuerySet[Article]) -> None:
-        self.queryset = queryset
+    def __init__(self, cards: QuerySet[ListingCard]) -> None:
+        self.cards = cards
 
     def ids(self, start: int, stop: int) -> list[int]:
-        """Return the ids at positions [start, stop) of the listing."""
-        return list(self.queryset.values_list("pk", flat=True)[start:stop])
+        """Return the article ids at positions [start, stop) of the listing."""
+        return list(self.cards.values_list("article_id", flat=True)[start:stop])
 
     def rows(self, ids: list[int]) -> list[Article]:
         """Read the articles with ``ids`` as cards, in that order (``read_listed``)."""
@@ -187,16 +187,16 @@ class ListedIds:
 class SpreadListing(ListedIds):
     """A listing in ``spread_by_source`` order that a Paginator can page through.
 
-    The order is worked out on narrow rows (id, source) and only the shown
+    The order is worked out on narrow rows (article, source) and only the shown
     page's articles are read whole. Reading up to position N reads the first
-    N + ``spread_margin`` rows of the listing, one query: enough for
+    N + ``spread_margin`` cards of the listing, one query: enough for
     ``spread_by_source`` to place exactly what it would place over the whole
     listing (a list never reads more than its size plus the waiting items
     ahead), never the whole listing.
     """
 
-    def __init__(self, queryset: QuerySet[Article], page_size: int) -> None:
-        super().__init__(queryset)
+    def __init__(self, cards: QuerySet[ListingCard], page_size: int) -> None:
+        super().__init__(cards)
         self.page_size = page_size
 
     def spread_margin(self) -> int:
@@ -204,19 +204,19 @@ class SpreadListing(ListedIds):
         return self.page_size * SPREAD_LOOKAHEAD + 2
 
     def ids(self, start: int, stop: int) -> list[int]:
-        """Return the ids at positions [start, stop) of the spread order."""
+        """Return the article ids at positions [start, stop) of the spread order."""
         lists = math.ceil(stop / self.page_size)
         limit = lists * self.page_size + self.spread_margin()
-        rows = list(self.queryset.values_list("pk", "source_id")[:limit])
+        rows = list(self.cards.values_list("article_id", "source_id")[:limit])
         spread = spread_by_source(rows, self.page_size, _row_source)
         return [pk for pk, _ in islice(spread, start, stop)]
 
     def count(self) -> int:
-        return self.queryset.count()
+        return self.cards.count()
 
     def __iter__(self) -> Iterator[Article]:
         """Every article in spread order, a list at a time (a Paginator's contract)."""
-        rows = self.queryset.values_list("pk", "source_id").iterator(chunk_size=2000)
+        rows = self.cards.values_list("article_id", "source_id").iterator(chunk_size=2000)
         spread = spread_by_source(rows, self.page_size, _row_source)
         while batch := [pk for pk, _ in islice(spread, self.page_size)]:
             yield from self.rows(batch)
@@ -308,17 +308,24 @@ def read_listed(ids: list[int]) -> list[Article]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def story_listing(**source_filters: Any) -> QuerySet[Article]:
-    """Like ``listing`` but one card per story: its newest report among those listed.
+def story_cards(
+    category: Category | None = None, editor: Editor | None = None
+) -> QuerySet[ListingCard]:
+    """Return the cards of Latest News, or of ``category``'s or ``editor``'s page, newest first.
 
-    ``source_filters`` (``category=``, ``editor=``) narrow the listing to those
-    sources' articles before the story's card is chosen, so a story spanning
-    sections shows its newest report of each.
+    One card per story: its newest original report among the articles that
+    listing holds (``stories.queries.one_per_story``), so a story spanning
+    sections shows its newest report of each; an unplaced article stands for
+    itself. The database keeps the cards (stories/cards.py); a page walks
+    their index alone.
     """
-    articles = listing()
-    if source_filters:
-        articles = of_sources(articles, Source.objects.filter(**source_filters))
-    return one_per_story(articles)
+    if category is not None:
+        scope = ListingCard.objects.filter(kind=CardKind.CATEGORY, scope_id=category.pk)
+    elif editor is not None:
+        scope = ListingCard.objects.filter(kind=CardKind.EDITOR, scope_id=editor.pk)
+    else:
+        scope = ListingCard.objects.filter(kind=CardKind.LATEST, scope_id=0)
+    return scope.order_by("-published_at", "-article_id")
 
 
 def of_sources(articles: QuerySet[Article], sources: QuerySet[Source]) -> QuerySet[Article]:

@@ -84,7 +84,7 @@ def home_blocks(request: HttpRequest) -> queries.HomePage:
 @require_safe
 def latest(request: HttpRequest) -> HttpResponse:
     # No feed takes more than a third of a page, however often it posts.
-    listing = queries.SpreadListing(queries.story_listing(), PER_PAGE)
+    listing = queries.SpreadListing(queries.story_cards(), PER_PAGE)
     page_obj = paginate(request, listing)
     return render(request, "site/latest.html", {"page_obj": page_obj, "page_kind": "latest"})
 
@@ -94,7 +94,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = category_for_nav(request, slug)
     if found is None:
         raise Http404("No such category")
-    listing = queries.ListedIds(queries.story_listing(category=found))
+    listing = queries.ListedIds(queries.story_cards(category=found))
     page_obj = paginate(request, listing)
     context = {"category": found, "page_obj": page_obj, "page_kind": "category"}
     return render(request, "site/category.html", context)
@@ -103,7 +103,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def editor(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Editor, slug=slug)
-    listing = queries.ListedIds(queries.story_listing(editor=person))
+    listing = queries.ListedIds(queries.story_cards(editor=person))
     page_obj = paginate(request, listing)
     context = {"editor": person, "page_obj": page_obj, "page_kind": "editor"}
     return render(request, "site/editor.html", context)

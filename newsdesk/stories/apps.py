@@ -7,10 +7,11 @@ from django.db.models.signals import post_migrate
 def _restore_search_triggers(using: str, **kwargs: Any) -> None:
     from django.db import connections
 
-    from newsdesk.stories import search_index, source_counts
+    from newsdesk.stories import cards, search_index, source_counts
 
     search_index.ensure_sqlite_triggers(connections[using])
     source_counts.ensure_sqlite_triggers(connections[using])
+    cards.ensure_sqlite_triggers(connections[using])
 
 
 class StoriesConfig(AppConfig):

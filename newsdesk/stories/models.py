@@ -192,6 +192,43 @@ class Article(models.Model):
         return cached[1]
 
 
+class CardKind(models.IntegerChoices):
+    """Which listing a card is on: Latest News, a category's page or an editor's."""
+
+    LATEST = 0, "Latest News"
+    CATEGORY = 1, "Category"
+    EDITOR = 2, "Editor"
+
+
+class ListingCard(models.Model):
+    """The article that stands for its story (or for itself, unplaced) on one listing.
+
+    Written only by database triggers (stories/cards.py); a page of a listing
+    walks ``listing_card_order`` and reads the articles it names.
+    """
+
+    kind = models.PositiveSmallIntegerField(choices=CardKind.choices)
+    scope_id = models.BigIntegerField(help_text="The category or editor; 0 for Latest News.")
+    published_at = models.DateTimeField()
+    article_id = models.BigIntegerField()
+    source_id = models.BigIntegerField()
+    story_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            # A page reads this index alone, newest first, source ids for spreading.
+            models.Index(
+                fields=["kind", "scope_id", "-published_at", "-article_id", "source_id"],
+                name="listing_card_order",
+            ),
+            models.Index(fields=["story_id"], name="listing_card_story"),
+            models.Index(fields=["article_id"], name="listing_card_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"card {self.article_id} on {self.get_kind_display()} {self.scope_id}"
+
+
 class Image(models.Model):
     """A picture fetched at ingest, stored once per content in a few widths (core/media.py)."""
 

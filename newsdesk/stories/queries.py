@@ -62,9 +62,10 @@ def one_per_story(queryset: QuerySet[Article]) -> QuerySet[Article]:
     An unplaced article stands for itself. ``queryset`` must carry every filter of
     the listing (category, editor...): an article stays unless another row of the
     same listing in its story ranks before it (originals first, then the copy of
-    the lowest original id, then newest). Asked as NOT EXISTS, so a page walks the
-    (published_at, id) index and stops after its rows; a window over the
-    partitions would number every story of the table first.
+    the lowest original id, then newest). Pages do not ask it: it probes the story
+    of every row walked (43 ms for Latest News page 500 at 1M articles); the
+    database keeps its answer for each listing as ``ListingCard`` rows
+    (stories/cards.py), and the tests hold the two to each other.
     """
     ranked = queryset.annotate(reprint_key=Coalesce(F("reprint_of_id"), Value(0)))
     before = ranked.filter(story_id=OuterRef("story_id")).filter(

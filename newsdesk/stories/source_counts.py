@@ -18,6 +18,8 @@ from __future__ import annotations
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from newsdesk.stories.triggers import TriggerSet
+
 PUBLISHED = "published"
 
 SQLITE_TRIGGERS = [
@@ -81,19 +83,16 @@ RECOUNT = """UPDATE sources_source SET published_count = (
 )"""
 
 
+TRIGGERS = TriggerSet(POSTGRES_CREATE, POSTGRES_DROP, SQLITE_TRIGGERS, SQLITE_DROP)
+
+
 def create_triggers(db: BaseDatabaseWrapper) -> None:
     """Install the triggers on ``db`` (PostgreSQL or SQLite)."""
-    statements = POSTGRES_CREATE if db.vendor == "postgresql" else SQLITE_TRIGGERS
-    with db.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    TRIGGERS.create(db)
 
 
 def drop_triggers(db: BaseDatabaseWrapper) -> None:
-    statements = POSTGRES_DROP if db.vendor == "postgresql" else SQLITE_DROP
-    with db.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    TRIGGERS.drop(db)
 
 
 def ensure_sqlite_triggers(using: BaseDatabaseWrapper | None = None) -> None:

@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from newsdesk.core.writes import insert_returning_ids, update_rows
+from newsdesk.stories import cards
 from newsdesk.stories.archive import (
     ITEM_FIELDS,
     DatabaseArchive,
@@ -172,12 +173,21 @@ def _write(
 ) -> None:
     now = timezone.now()
     seen_at = {item.id: item.first_seen_at for item in items}
+    placing = [placement.article_id for placement in plan.placements]
+    touched: set[int] = set()
     with transaction.atomic():
         advance_generation(holder, state)
-        story_ids = _create_stories(state, plan)
-        placed = _place_articles(items, plan, story_ids, now)
-        touched = set(placed.values())
-        touched |= _regroup(plan.regroup)
+        # Stories the placed articles leave (none, unless an editor's change queued one).
+        left = set(
+            Article.objects.filter(pk__in=placing, story__isnull=False).values_list(
+                "story_id", flat=True
+            )
+        )
+        with cards.deferred(lambda: touched | left, placing):
+            story_ids = _create_stories(state, plan)
+            placed = _place_articles(items, plan, story_ids, now)
+            touched |= set(placed.values())
+            touched |= _regroup(plan.regroup)
         store_bands(plan.fingerprints, seen_at)
         refresh_stories(touched)
     index_bands(plan.fingerprints, seen_at, state.bands)

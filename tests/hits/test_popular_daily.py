@@ -9,8 +9,8 @@ import pytest
 from django.db.models import Sum
 
 from newsdesk.hits.buffer import Hit
-from newsdesk.hits.models import ArticleDaily, ArticleHourly
-from newsdesk.hits.popular import READERS, VIEWS, _ranked
+from newsdesk.hits.models import ArticleDaily, ArticleHourly, ClosedDaysTop
+from newsdesk.hits.popular import CLOSED_AFTER, READERS, VIEWS, _ranked
 from newsdesk.hits.rollups import apply_batch
 from tests.hits.showing import add_views, make_article
 
@@ -96,3 +96,49 @@ def test_recorder_keeps_the_daily_rollup() -> None:
     apply_batch(hits[:1])
     daily = ArticleDaily.objects.get(article=article)
     assert (daily.day, daily.views) == (NOW.date(), 5)
+
+
+def _hit(article_id: int, ts: datetime, visitor: str) -> Hit:
+    return Hit(
+        ts=ts,
+        kind="article",
+        path="/a/",
+        article_id=article_id,
+        visitor=visitor,
+        device="desktop",
+        browser="Firefox",
+    )
+
+
+def test_closed_days_are_summed_once_and_a_late_view_sums_them_again() -> None:
+    """A range of past days is ranked once; a view flushed late into one of them re-ranks it."""
+    first = make_article("First", published=NOW - timedelta(days=9))
+    second = make_article("Second", published=NOW - timedelta(days=9))
+    add_views(first, 3 * 24, 5, now=NOW)
+    add_views(second, 4 * 24, 4, now=NOW)
+    since = NOW.replace(minute=0) - timedelta(days=7)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("newsdesk.hits.popular.timezone.now", lambda: NOW)
+        patch.setattr("newsdesk.hits.rollups.timezone.now", lambda: NOW)
+        assert _ranked(since, None, 2, READERS) == [(first.pk, 5), (second.pk, 4)]
+        assert ClosedDaysTop.objects.count() == 1
+        late = NOW - timedelta(days=4)
+        apply_batch([_hit(second.pk, late, f"late{n}") for n in range(3)])
+        assert not ClosedDaysTop.objects.exists()
+        assert _ranked(since, None, 2, READERS) == [(second.pk, 7), (first.pk, 5)]
+        assert _ranked(since, None, 2, READERS) == brute_force(since, None, READERS)[:2]
+        # Today's views change no stored range.
+        apply_batch([_hit(first.pk, NOW, "today")])
+        assert ClosedDaysTop.objects.count() == 1
+
+
+def test_days_that_just_ended_are_not_stored() -> None:
+    """Until a day is CLOSED_AFTER old, views may still be on their way: it is summed each time."""
+    article = make_article("Story", published=NOW - timedelta(days=9))
+    add_views(article, 30, 5, now=NOW)
+    just_after_midnight = datetime(2026, 3, 14, 0, 5, tzinfo=UTC)
+    assert just_after_midnight - CLOSED_AFTER < datetime(2026, 3, 14, tzinfo=UTC)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("newsdesk.hits.popular.timezone.now", lambda: just_after_midnight)
+        assert _ranked(datetime(2026, 3, 7, tzinfo=UTC), None, 1, READERS) == [(article.pk, 5)]
+    assert not ClosedDaysTop.objects.exists()

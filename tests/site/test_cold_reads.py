@@ -108,7 +108,7 @@ def test_listed_ids_page_rows_in_listing_order_without_hidden_ones() -> None:
     category = make_category()
     source = make_source(category=category)
     made = [make_article(source=source) for _ in range(4)]
-    listing = queries.ListedIds(queries.story_listing(category=category))
+    listing = queries.ListedIds(queries.story_cards(category=category))
     ids = listing.ids(1, 3)
     assert ids == [made[1].pk, made[2].pk]
     Article.objects.filter(pk=made[2].pk).update(status=ArticleStatus.HIDDEN)

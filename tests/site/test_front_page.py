@@ -115,9 +115,10 @@ def test_spread_listing_pages_match_spreading_the_whole_listing() -> None:
             source=quiet[n % 2], published_at=datetime.now(UTC) - timedelta(hours=3, minutes=n)
         )
     everything = [
-        a.pk for a in spread_by_source(queries.story_listing(), 6, queries.article_source)
+        card.article_id
+        for card in spread_by_source(queries.story_cards(), 6, queries.article_source)
     ]
-    listing = queries.SpreadListing(queries.story_listing(), 6)
+    listing = queries.SpreadListing(queries.story_cards(), 6)
     for start in range(0, len(everything) + 6, 6):
         assert listing.ids(start, start + 6) == everything[start : start + 6]
     with CaptureQueriesContext(connection) as captured:
