@@ -151,7 +151,8 @@ class StoryIndex:
         The article's heaviest terms gather candidates and a partial score from
         the postings; only the ``FULL_SCORES`` best candidates get a full cosine.
         """
-        query = heapq.nlargest(QUERY_TERMS, vector.items(), key=itemgetter(1))
+        # What heapq.nlargest promises to equal (ties in order), in C: a vector has ~100 terms.
+        query = sorted(vector.items(), key=itemgetter(1), reverse=True)[:QUERY_TERMS]
         found: Match | None = None
         checked = 0
         for key in self.likeliest(query, FULL_SCORES * 4):

@@ -45,7 +45,7 @@ from newsdesk.stories.bands import BandIndex
 from newsdesk.stories.dedup import Fingerprint
 from newsdesk.stories.models import Article, StageLease, Story, unpublished_statuses
 from newsdesk.stories.preparing import Preparer
-from newsdesk.stories.refresh import refresh_stories
+from newsdesk.stories.refresh import KnownMembers, Member, refresh_stories
 from newsdesk.stories.types import ArticleItem, BatchResult, reported_at
 from newsdesk.stories.understand import Known, Plan, Understander
 
@@ -116,6 +116,7 @@ def _run(
         _state = load_state(generation)
     state = _state
     _release_hidden(holder, state, result)
+    known = KnownMembers()
     ahead = _preparer.submit(next_items(batch_size))
     for number in range(max_batches):
         items = ahead.items
@@ -127,7 +128,7 @@ def _run(
         following = _preparer.submit([] if last else next_items(batch_size, after=items[-1].id))
         archive = DatabaseArchive(state.fingerprints, state.bands)
         plan = state.understander.place(items, archive, _preparer.collect(ahead))
-        _write(holder, state, items, plan, result)
+        _write(holder, state, items, plan, result, known)
         archive.remember(plan.fingerprints)
         ahead = following
     if state.clock is not None:
@@ -179,7 +180,12 @@ def reset_state() -> None:
 
 
 def _write(
-    holder: str, state: StageState, items: list[ArticleItem], plan: Plan, result: BatchResult
+    holder: str,
+    state: StageState,
+    items: list[ArticleItem],
+    plan: Plan,
+    result: BatchResult,
+    known: KnownMembers,
 ) -> None:
     now = timezone.now()
     seen_at = {item.id: item.first_seen_at for item in items}
@@ -187,10 +193,15 @@ def _write(
         advance_generation(holder, state)
         story_ids = _create_stories(state, plan)
         placed = _place_articles(items, plan, story_ids, now)
+        for item in items:
+            member = Member(
+                item.id, item.source_id, item.title, item.reported_at, item.first_seen_at
+            )
+            known.place(placed[item.id], member)
         touched = set(placed.values())
         touched |= _regroup(plan.regroup)
         store_bands(plan.fingerprints, seen_at)
-        refresh_stories(touched)
+        refresh_stories(touched, known)
     index_bands(plan.fingerprints, seen_at, state.bands)
     seen = max(item.first_seen_at for item in items)
     state.clock = seen if state.clock is None else max(state.clock, seen)

@@ -306,7 +306,8 @@ def _follow(moves: dict[int, int], key: int) -> int:
 def _load(ids: set[int], archive: Archive, batch: _Batch) -> dict[int, Known]:
     found = {key: batch.known[key] for key in ids if key in batch.known}
     found.update((key, batch.archived[key]) for key in ids - found.keys() if key in batch.archived)
-    rest = ids - found.keys() - batch.archived.keys()
+    # Not "- batch.archived.keys()": that walks every article the batch loaded, per article.
+    rest = {key for key in ids if key not in found and key not in batch.archived}
     if rest:
         found.update(archive.load(rest))
     return found
