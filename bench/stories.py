@@ -20,7 +20,9 @@ it is in its story.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import random
 import resource
 import shutil
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bench.common import setup_django
@@ -109,6 +112,59 @@ def store_chunk(stream: Stream, count: int, sources: list[Any]) -> None:
     Article.objects.bulk_create(rows, batch_size=2000)
 
 
+def placement_digest() -> str:
+    """Hash every article's story (named by its first article) and original, in id order.
+
+    Two runs of one stream place alike exactly when their digests are equal,
+    whatever ids their stories got.
+    """
+    from newsdesk.stories.models import Article
+
+    rows = list(Article.objects.order_by("pk").values_list("pk", "story_id", "reprint_of_id"))
+    first: dict[int, int] = {}
+    for pk, story, _ in rows:
+        if story is not None:
+            first.setdefault(story, pk)
+    digest = hashlib.sha256()
+    for pk, story, original in rows:
+        digest.update(f"{pk}:{first.get(story) if story else None}:{original};".encode())
+    return digest.hexdigest()[:16]
+
+
+def _descendants() -> dict[int, list[str]]:
+    """Return the /proc stat fields (after the name) of this process's live descendants."""
+    stats: dict[int, list[str]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stats[int(stat.parent.name)] = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+    mine = {os.getpid()}
+    while found := {pid for pid, f in stats.items() if int(f[1]) in mine} - mine:
+        mine |= found
+    return {pid: stats[pid] for pid in mine - {os.getpid()}}
+
+
+def helper_cpu_seconds() -> float:
+    """CPU time of this process's live descendants (the stage's helper), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    return sum((int(f[11]) + int(f[12])) / tick for f in _descendants().values())
+
+
+def helper_peak_rss_mb() -> float:
+    """The largest peak RSS (VmHWM) among this process's live descendants."""
+    peaks = [0.0]
+    for pid in _descendants():
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peaks += [
+            int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")
+        ]
+    return round(max(peaks), 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=50_000)
@@ -145,6 +201,7 @@ def run(total: int, per_day: int) -> dict[str, Any]:
         store_chunk(stream, min(CHUNK, total - stream.number), sources)
         started = time.perf_counter()
         cpu = time.process_time()
+        helper = helper_cpu_seconds()
         placed = 0
         while result := understand_new_articles().placed:
             placed += result
@@ -155,11 +212,15 @@ def run(total: int, per_day: int) -> dict[str, Any]:
             "placed": placed,
             "per_second": round(placed / seconds, 1),
             "cpu_per_article_ms": round((time.process_time() - cpu) / placed * 1000, 3),
+            # The helper process that prepares batches ahead (clock ticks: coarse per chunk).
+            "helper_cpu_per_article_ms": round((helper_cpu_seconds() - helper) / placed * 1000, 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "helper_peak_rss_mb": helper_peak_rss_mb(),
         }
         chunks.append(chunk)
         print(json.dumps(chunk), file=sys.stderr, flush=True)  # progress, for long runs
     cpu_ms = sum(c["cpu_per_article_ms"] * c["placed"] for c in chunks) / total
+    helper_ms = sum(c["helper_cpu_per_article_ms"] * c["placed"] for c in chunks) / total
     return {
         "articles": total,
         "articles_per_day": per_day,
@@ -168,9 +229,12 @@ def run(total: int, per_day: int) -> dict[str, Any]:
         # this process would reach with a whole core to itself.
         "cpu_ms_per_article": round(cpu_ms, 3),
         "per_cpu_second": round(1000 / cpu_ms, 1),
+        "helper_cpu_ms_per_article": round(helper_ms, 3),
+        "placement_digest": placement_digest(),
         "stories": Story.objects.count(),
         "reprints": Article.objects.filter(reprint_of__isnull=False).count(),
         "peak_rss_mb": chunks[-1]["peak_rss_mb"],
+        "helper_peak_rss_mb": max(c["helper_peak_rss_mb"] for c in chunks),
         "chunks": chunks,
     }
 

@@ -25,12 +25,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from itertools import chain, repeat
+from itertools import repeat
 from operator import itemgetter, mul
 from sys import intern
 
 import justext
-import numpy as np
 
 from newsdesk.core.languages import language_name
 from newsdesk.core.text import normalized_words
@@ -120,7 +119,10 @@ class StoryIndex:
 
     def vectorize(self, item: ArticleItem, body_words: list[str] | None = None) -> Vector:
         """Return the article's L2-normalised TF-IDF vector, counting it into the frequencies."""
-        counts = terms(item, body_words)
+        return self.weigh(terms(item, body_words))
+
+    def weigh(self, counts: Counter[str]) -> Vector:
+        """Return the TF-IDF vector of an article's ``terms``, counting it into the frequencies."""
         self.documents += 1
         self.document_frequency.update(counts.keys())
         if len(self.document_frequency) > MAX_TERMS:
@@ -149,7 +151,8 @@ class StoryIndex:
         The article's heaviest terms gather candidates and a partial score from
         the postings; only the ``FULL_SCORES`` best candidates get a full cosine.
         """
-        query = heapq.nlargest(QUERY_TERMS, vector.items(), key=itemgetter(1))
+        # What heapq.nlargest promises to equal (ties in order), in C: a vector has ~100 terms.
+        query = sorted(vector.items(), key=itemgetter(1), reverse=True)[:QUERY_TERMS]
         found: Match | None = None
         checked = 0
         for key in self.likeliest(query, FULL_SCORES * 4):
@@ -167,26 +170,23 @@ class StoryIndex:
     def likeliest(self, query: list[tuple[str, float]], count: int) -> list[int]:
         """Return the ``count`` stories with the highest partial cosine over ``query``, best first.
 
-        A common term has a hundred postings and an article thirty query terms:
-        the sums are taken with numpy over all postings at once, not a loop each.
+        Sums run in query order, term by term (the order numpy's bincount summed them
+        in before: the same floats); ties go to the lower story key.
         """
-        found = [
-            (postings, weight) for term, weight in query if (postings := self.postings.get(term))
-        ]
-        if not found:
+        every = self.postings
+        sums: dict[int, float] = {}
+        get = sums.get
+        for term, weight in query:
+            postings = every.get(term)
+            if postings:
+                # A few hundred postings a query: a dict is cheaper than numpy's fixed costs.
+                for key, value in postings.items():
+                    sums[key] = get(key, 0.0) + value * weight
+        if not sums:
             return []
-        sizes = [len(postings) for postings, _ in found]
-        total = sum(sizes)
-        # One conversion for all postings: a call per term cost more than the values.
-        keys = np.fromiter(chain.from_iterable(p.keys() for p, _ in found), np.int64, total)
-        products = np.fromiter(chain.from_iterable(p.values() for p, _ in found), np.float64, total)
-        products *= np.repeat(np.fromiter((w for _, w in found), np.float64, len(found)), sizes)
-        stories, where = np.unique(keys, return_inverse=True)
-        sums = np.bincount(where, weights=products)
-        norms = np.fromiter(map(self.norms.__getitem__, stories.tolist()), np.float64, stories.size)
-        scores = sums / norms
-        top = np.argsort(-scores, kind="stable")[:count]
-        return [int(key) for key in stories[top]]
+        norms = self.norms
+        scores = [(total / norms[key], -key) for key, total in sums.items()]
+        return [-negated for _, negated in heapq.nlargest(count, scores)]
 
     def add(self, key: int, vector: Vector, item: ArticleItem) -> None:
         """Put an article's vector into story ``key`` (created when new)."""

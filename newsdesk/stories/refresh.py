@@ -33,21 +33,44 @@ class Member(NamedTuple):
     seen: datetime
 
 
-def refresh_stories(story_ids: Collection[int]) -> int:
+class KnownMembers:
+    """The members of stories refreshed earlier in one run of the stage.
+
+    A run places up to 40 batches, and a busy story is touched by many of them:
+    its members are read once, then each batch's new placements are added here
+    (``place``) instead of reading them all again. Kept for one run only, so an
+    article deleted or hidden meanwhile is counted out by the next run's read.
+    """
+
+    def __init__(self) -> None:
+        self.members: dict[int, list[Member]] = {}
+
+    def place(self, story_id: int, member: Member) -> None:
+        """Record a new member of a story (stories not read yet get it from the database)."""
+        known = self.members.get(story_id)
+        if known is not None:
+            known.append(member)
+
+
+def refresh_stories(story_ids: Collection[int], known: KnownMembers | None = None) -> int:
     """Recount the given stories from their published articles; delete the ones left empty.
 
-    Return how many stories were deleted.
+    With ``known``, the members of stories it holds are taken from it (see
+    ``KnownMembers``), and the ones read are kept in it. Return how many stories
+    were deleted.
     """
     deleted = 0
     for chunk in chunked(sorted(story_ids), 500):
-        deleted += _refresh_chunk(chunk)
+        deleted += _refresh_chunk(chunk, known)
     if story_ids:
         # Bulk writes send no model signal: retire the cached pages that show these stories.
         bump_generation()
     return deleted
 
 
-def _refresh_chunk(story_ids: list[int]) -> int:
+def _read_members(story_ids: list[int]) -> dict[int, list[Member]]:
+    if not story_ids:
+        return {}
     rows = (
         Article.objects.published_by_key()
         .filter(story_id__in=story_ids)
@@ -57,6 +80,15 @@ def _refresh_chunk(story_ids: list[int]) -> int:
     members: dict[int, list[Member]] = defaultdict(list)
     for story_id, pk, source_id, title, published, seen in rows:
         members[story_id].append(Member(pk, source_id, title, reported_at(published, seen), seen))
+    return members
+
+
+def _refresh_chunk(story_ids: list[int], known: KnownMembers | None) -> int:
+    cached = known.members if known is not None else {}
+    members = _read_members([pk for pk in story_ids if pk not in cached])
+    if known is not None:
+        known.members.update(members)
+        members = known.members
     stories = Story.objects.filter(pk__in=story_ids).values_list(
         "pk", "headline", "headline_edited"
     )

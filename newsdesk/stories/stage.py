@@ -45,7 +45,8 @@ from newsdesk.stories.archive import (
 from newsdesk.stories.bands import BandIndex
 from newsdesk.stories.dedup import Fingerprint
 from newsdesk.stories.models import Article, StageLease, Story, unpublished_statuses
-from newsdesk.stories.refresh import refresh_stories
+from newsdesk.stories.preparing import Preparer
+from newsdesk.stories.refresh import KnownMembers, Member, refresh_stories
 from newsdesk.stories.types import ArticleItem, BatchResult, reported_at
 from newsdesk.stories.understand import Known, Plan, Understander
 
@@ -75,6 +76,7 @@ class StageState:
 
 _state: StageState | None = None
 _state_lock = threading.Lock()
+_preparer = Preparer()
 
 
 def holder_name() -> str:
@@ -115,25 +117,35 @@ def _run(
         _state = load_state(generation)
     state = _state
     _release_hidden(holder, state, result)
-    for _ in range(max_batches):
-        items = next_items(batch_size)
+    known = KnownMembers()
+    ahead = _preparer.submit(next_items(batch_size))
+    for number in range(max_batches):
+        items = ahead.items
         if not items:
             break
+        # Read the next batch and send it to the helper before placing this one: the
+        # helper prepares it on the other core meanwhile (see preparing.py).
+        last = number + 1 == max_batches
+        following = _preparer.submit([] if last else next_items(batch_size, after=items[-1].id))
         archive = DatabaseArchive(state.fingerprints, state.bands)
-        plan = state.understander.place(items, archive)
-        _write(holder, state, items, plan, result)
+        plan = state.understander.place(items, archive, _preparer.collect(ahead))
+        _write(holder, state, items, plan, result, known)
         archive.remember(plan.fingerprints)
+        ahead = following
     if state.clock is not None:
         state.understander.evict(state.clock - story_window())
         prune_bands(state.clock - reprint_window(), state.bands)
 
 
-def next_items(limit: int) -> list[ArticleItem]:
-    """Return the oldest published articles not placed yet, in storing order."""
+def next_items(limit: int, after: int = 0) -> list[ArticleItem]:
+    """Return the oldest published articles not placed yet, in storing order.
+
+    ``after`` skips the ids up to it: the batch read while an earlier one is placed.
+    """
     # Not "status = published": SQLite walked every published article for it and sorted
     # them, a read that grew with the archive; this way it walks the small queue index.
     rows = (
-        Article.objects.filter(understood_at__isnull=True)
+        Article.objects.filter(understood_at__isnull=True, pk__gt=after)
         .with_published_status()
         .order_by("pk")
         .values(*ITEM_FIELDS)[:limit]
@@ -169,7 +181,12 @@ def reset_state() -> None:
 
 
 def _write(
-    holder: str, state: StageState, items: list[ArticleItem], plan: Plan, result: BatchResult
+    holder: str,
+    state: StageState,
+    items: list[ArticleItem],
+    plan: Plan,
+    result: BatchResult,
+    known: KnownMembers,
 ) -> None:
     now = timezone.now()
     seen_at = {item.id: item.first_seen_at for item in items}
@@ -186,10 +203,15 @@ def _write(
         with cards.deferred(lambda: touched | left, placing):
             story_ids = _create_stories(state, plan)
             placed = _place_articles(items, plan, story_ids, now)
+            for item in items:
+                member = Member(
+                    item.id, item.source_id, item.title, item.reported_at, item.first_seen_at
+                )
+                known.place(placed[item.id], member)
             touched |= set(placed.values())
             touched |= _regroup(plan.regroup)
         store_bands(plan.fingerprints, seen_at)
-        refresh_stories(touched)
+        refresh_stories(touched, known)
     index_bands(plan.fingerprints, seen_at, state.bands)
     seen = max(item.first_seen_at for item in items)
     state.clock = seen if state.clock is None else max(state.clock, seen)

@@ -8,6 +8,7 @@ import pytest
 
 from newsdesk.stories.evalset import CorpusArticle
 from newsdesk.stories.models import Article, ArticleStatus, ReprintBands, StageLease, Story
+from newsdesk.stories.refresh import refresh_stories
 from newsdesk.stories.stage import (
     LEASE,
     LostLeaseError,
@@ -246,3 +247,24 @@ def test_a_failed_write_leaves_no_trace_in_the_next_run(monkeypatch: pytest.Monk
     understand_new_articles()
     fourth.refresh_from_db()
     assert fourth.story_id == story.pk
+
+
+def test_summaries_kept_over_a_run_equal_a_recount() -> None:
+    """Story summaries built batch by batch from known members match counting them again."""
+    for number in (4, 5, 6, 12, 14):
+        for article in event(number):
+            store(article)
+    understand_new_articles(batch_size=2)
+    fields = [
+        "headline",
+        "first_article_id",
+        "first_reported_at",
+        "latest_reported_at",
+        "last_seen_at",
+        "article_count",
+        "source_count",
+    ]
+    kept = list(Story.objects.order_by("pk").values_list(*fields))
+    assert any(count > 2 for *_, count, _ in kept)  # some story grew over several batches
+    refresh_stories(Story.objects.values_list("pk", flat=True))
+    assert list(Story.objects.order_by("pk").values_list(*fields)) == kept
