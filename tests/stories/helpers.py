@@ -8,6 +8,7 @@ from typing import Any
 from newsdesk.sources.models import Source
 from newsdesk.stories.evalset import CorpusArticle, load_corpus
 from newsdesk.stories.models import Article
+from newsdesk.stories.stage import understand_new_articles
 from tests.site.factories import make_article, make_source
 
 _corpus: list[CorpusArticle] = []
@@ -39,3 +40,34 @@ def store(article: CorpusArticle, source: Source | None = None, **overrides: Any
     }
     fields.update(overrides)
     return make_article(source=source or make_source(name=article.outlet), **fields)
+
+
+def store_republished(original: CorpusArticle) -> Article:
+    """Store another outlet's copy of ``original``: a new first line, five hours later."""
+    return store(
+        original,
+        source=make_source(name="Republisher"),
+        body_text="Republished with permission.\n" + original.text,
+        url="https://republisher.example/copy",
+        canonical_url="https://republisher.example/copy",
+        published_at=original.published + timedelta(hours=5),
+    )
+
+
+def store_older_copy_second(original: CorpusArticle) -> tuple[Article, Article]:
+    """Store a report, then (placing each) a wire's copy published three hours before it.
+
+    Returns (the report stored first, the copy stored second).
+    """
+    late = store(original, published_at=original.published + timedelta(hours=3))
+    understand_new_articles()
+    early = store(
+        original,
+        source=make_source(name="Wire"),
+        body_text=original.text,
+        url="https://wire.example/a",
+        canonical_url="https://wire.example/a",
+        published_at=original.published,
+    )
+    understand_new_articles()
+    return late, early

@@ -17,7 +17,7 @@ from newsdesk.stories.models import Article, CardKind, ListingCard, Story
 from newsdesk.stories.queries import one_per_story
 from newsdesk.stories.stage import reset_state, understand_new_articles
 from tests.site.factories import make_article, make_category, make_editor, make_source
-from tests.stories.helpers import event, store
+from tests.stories.helpers import event, store, store_older_copy_second, store_republished
 
 pytestmark = pytest.mark.django_db
 
@@ -81,14 +81,7 @@ def test_new_articles_placed_by_the_stage_and_reprints_keep_one_card_per_story()
     """Unplaced articles show at once; once placed (copies too) each story shows one card."""
     original = event(5)[0]
     first = store(original)
-    copy = store(
-        original,
-        source=make_source(name="Republisher"),
-        body_text="Republished with permission.\n" + original.text,
-        url="https://republisher.example/copy",
-        canonical_url="https://republisher.example/copy",
-        published_at=original.published + timedelta(hours=5),
-    )
+    copy = store_republished(original)
     others = [store(a) for a in event(4)[:3]]
     assert {pk for _, _, pk in stored_cards()} >= {first.pk, copy.pk, *(a.pk for a in others)}
     assert_cards_right()
@@ -102,18 +95,7 @@ def test_new_articles_placed_by_the_stage_and_reprints_keep_one_card_per_story()
 
 def test_an_older_copy_stored_later_takes_the_card_of_its_group() -> None:
     """When the copy arriving second was published first, the group (and card) moves to it."""
-    text = event(6)[0].text
-    store(event(6)[0], published_at=event(6)[0].published + timedelta(hours=3))
-    understand_new_articles()
-    store(
-        event(6)[0],
-        source=make_source(name="Wire"),
-        body_text=text,
-        url="https://wire.example/a",
-        canonical_url="https://wire.example/a",
-        published_at=event(6)[0].published,
-    )
-    understand_new_articles()
+    store_older_copy_second(event(6)[0])
     assert_cards_right()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -14,8 +13,7 @@ from newsdesk.stories.preparing import Preparer
 from newsdesk.stories.stage import next_items, reset_state, understand_new_articles
 from newsdesk.stories.types import ArticleItem
 from newsdesk.stories.understand import Prepared, prepare_all
-from tests.site.factories import make_source
-from tests.stories.helpers import corpus, event, store
+from tests.stories.helpers import corpus, event, store, store_republished
 
 
 def _items(count: int) -> list[ArticleItem]:
@@ -92,14 +90,7 @@ def test_the_stage_places_alike_with_and_without_the_helper(
             store(article)
     original = event(12)[0]
     store(original)
-    store(
-        original,
-        source=make_source(name="Republisher"),
-        body_text="Republished with permission.\n" + original.text,
-        url="https://republisher.example/copy",
-        canonical_url="https://republisher.example/copy",
-        published_at=original.published + timedelta(hours=5),
-    )
+    store_republished(original)
 
     def placements() -> list[tuple[int, int | None, int | None]]:
         rows = Article.objects.order_by("pk").values_list("pk", "story_id", "reprint_of_id")

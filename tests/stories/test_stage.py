@@ -19,7 +19,7 @@ from newsdesk.stories.stage import (
     understand_new_articles,
 )
 from tests.site.factories import make_source
-from tests.stories.helpers import event, store
+from tests.stories.helpers import event, store, store_older_copy_second
 
 pytestmark = pytest.mark.django_db
 
@@ -68,18 +68,7 @@ def test_copy_is_credited_to_the_earlier_original() -> None:
 
 def test_an_older_copy_stored_later_becomes_the_original() -> None:
     """When the copy that arrives second was published first, the group moves to it."""
-    text = event(6)[0].text
-    late = store(event(6)[0], published_at=event(6)[0].published + timedelta(hours=3))
-    understand_new_articles()
-    early = store(
-        event(6)[0],
-        source=make_source(name="Wire"),
-        body_text=text,
-        url="https://wire.example/a",
-        canonical_url="https://wire.example/a",
-        published_at=event(6)[0].published,
-    )
-    understand_new_articles()
+    late, early = store_older_copy_second(event(6)[0])
     late.refresh_from_db()
     early.refresh_from_db()
     assert late.reprint_of_id == early.pk
