@@ -45,7 +45,7 @@ from newsdesk.stories.archive import (
 from newsdesk.stories.bands import BandIndex
 from newsdesk.stories.dedup import Fingerprint
 from newsdesk.stories.models import Article, StageLease, Story, unpublished_statuses
-from newsdesk.stories.preparing import Preparer
+from newsdesk.stories.preparing import Ahead, Preparer
 from newsdesk.stories.refresh import KnownMembers, Member, refresh_stories
 from newsdesk.stories.types import ArticleItem, BatchResult, reported_at
 from newsdesk.stories.understand import Known, Plan, Understander
@@ -118,7 +118,9 @@ def _run(
     state = _state
     _release_hidden(holder, state, result)
     known = KnownMembers()
-    ahead = _preparer.submit(next_items(batch_size))
+    # The first batch is prepared here: sent to the helper it would only be waited for
+    # (plus the helper's start, seconds on a slow host, for a run of one batch).
+    ahead = Ahead(next_items(batch_size))
     for number in range(max_batches):
         items = ahead.items
         if not items:

@@ -9,7 +9,7 @@ import pytest
 
 from newsdesk.stories import stage
 from newsdesk.stories.models import Article, ReprintBands, Story
-from newsdesk.stories.preparing import Preparer
+from newsdesk.stories.preparing import Ahead, Preparer
 from newsdesk.stories.stage import next_items, reset_state, understand_new_articles
 from newsdesk.stories.types import ArticleItem
 from newsdesk.stories.understand import Prepared, prepare_all
@@ -108,6 +108,27 @@ def test_the_stage_places_alike_with_and_without_the_helper(
     monkeypatch.setattr(stage, "_preparer", preparer)
     understand_new_articles(batch_size=3)
     assert placements() == in_process
+
+
+@pytest.mark.django_db
+def test_a_run_of_one_batch_starts_no_helper(
+    monkeypatch: pytest.MonkeyPatch, preparer: Preparer
+) -> None:
+    """Only a batch the helper can prepare while another is placed is sent to it."""
+    for article in event(4)[:3]:
+        store(article)
+    sent: list[int] = []
+    submit = preparer.submit
+
+    def counting(items: list[ArticleItem]) -> Ahead:
+        sent.append(len(items))
+        return submit(items)
+
+    monkeypatch.setattr(preparer, "submit", counting)
+    monkeypatch.setattr(stage, "_preparer", preparer)
+    understand_new_articles(batch_size=10)
+    assert Article.objects.filter(story__isnull=True).count() == 0
+    assert preparer._pool is None and sum(sent) == 0
 
 
 @pytest.mark.django_db
